@@ -1,0 +1,39 @@
+//! Store benchmarks at county scale (50 stations, 1,000 staff), fed by the
+//! demo generator. Run: `cargo bench --bench store`.
+
+use chrono::NaiveDate;
+use criterion::{criterion_group, criterion_main, Criterion};
+use stationdesk::demo::{generate, Scale, DEFAULT_SEED};
+use stationdesk::Store;
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default()
+}
+
+fn county_store() -> Store {
+    let mut store = Store::open_in_memory().expect("open");
+    store
+        .load_demo(&generate(Scale::County, DEFAULT_SEED, today()))
+        .expect("demo");
+    store
+}
+
+fn bench(c: &mut Criterion) {
+    c.bench_function("generate county", |b| {
+        b.iter(|| generate(Scale::County, DEFAULT_SEED, today()))
+    });
+    c.bench_function("load county demo", |b| b.iter(county_store));
+    let store = county_store();
+    c.bench_function("list one station's staff (county db)", |b| {
+        b.iter(|| store.list_staff(Some(7), today()).expect("list"))
+    });
+    c.bench_function("list all 1,000 staff", |b| {
+        b.iter(|| store.list_staff(None, today()).expect("list"))
+    });
+    c.bench_function("list stations", |b| {
+        b.iter(|| store.list_stations().expect("list"))
+    });
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

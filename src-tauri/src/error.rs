@@ -1,0 +1,135 @@
+//! The one error the UI receives: `{ kind, message, fields }`. The UI picks
+//! its Chinese (or English) sentence by `kind` and by each field's code;
+//! `message` is English detail for the log, never shown as is.
+
+use serde::Serialize;
+use stationdesk::model::Invalid;
+use stationdesk::StoreError;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum ErrorKind {
+    /// The input was refused; `fields` says which and why.
+    Invalid,
+    NotFound,
+    /// The request conflicts with the data (e.g. demo into a used database).
+    Conflict,
+    /// The database could not be read or written.
+    Storage,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct FieldError {
+    /// The form field, camelCase as in the command's input.
+    pub field: String,
+    /// A snake_case reason code, e.g. `bad_date`.
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[ts(export)]
+pub struct CommandError {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub fields: Vec<FieldError>,
+}
+
+impl From<StoreError> for CommandError {
+    fn from(e: StoreError) -> Self {
+        let message = e.to_string();
+        let (kind, fields) = match &e {
+            StoreError::Invalid(invalid) => (ErrorKind::Invalid, fields_of(invalid)),
+            StoreError::NotFound { .. } => (ErrorKind::NotFound, vec![]),
+            StoreError::NotEmpty { .. } => (ErrorKind::Conflict, vec![]),
+            StoreError::TooNew { .. }
+            | StoreError::Open { .. }
+            | StoreError::CreateDir { .. }
+            | StoreError::Migrate(_)
+            | StoreError::Sqlite(_) => (ErrorKind::Storage, vec![]),
+        };
+        if kind == ErrorKind::Storage {
+            eprintln!("StationDesk storage error: {message}");
+        }
+        CommandError {
+            kind,
+            message,
+            fields,
+        }
+    }
+}
+
+impl From<std::sync::PoisonError<std::sync::MutexGuard<'_, stationdesk::Store>>> for CommandError {
+    fn from(_: std::sync::PoisonError<std::sync::MutexGuard<'_, stationdesk::Store>>) -> Self {
+        CommandError {
+            kind: ErrorKind::Internal,
+            message: "an earlier command failed while holding the database".into(),
+            fields: vec![],
+        }
+    }
+}
+
+fn fields_of(invalid: &Invalid) -> Vec<FieldError> {
+    invalid
+        .0
+        .iter()
+        .map(|e| FieldError {
+            field: camel_case(e.field),
+            code: e.code.as_str().to_owned(),
+        })
+        .collect()
+}
+
+/// `registration_date` → `registrationDate`: the core names fields in Rust's
+/// case, the wire in JavaScript's.
+fn camel_case(snake: &str) -> String {
+    let mut out = String::with_capacity(snake.len());
+    let mut upper = false;
+    for c in snake.chars() {
+        if c == '_' {
+            upper = true;
+        } else if upper {
+            out.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use stationdesk::model::Code;
+
+    #[test]
+    fn field_names_reach_the_wire_in_camel_case() {
+        let e: CommandError =
+            StoreError::Invalid(Invalid::one("registration_date", Code::BadDate)).into();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert_eq!(
+            e.fields,
+            [FieldError {
+                field: "registrationDate".into(),
+                code: "bad_date".into()
+            }]
+        );
+        let json = serde_json::to_value(&e).expect("json");
+        assert_eq!(json["kind"], "invalid");
+    }
+
+    #[test]
+    fn not_found_is_its_own_kind() {
+        let e: CommandError = StoreError::NotFound {
+            what: "staff member",
+            id: 9,
+        }
+        .into();
+        assert_eq!(e.kind, ErrorKind::NotFound);
+        assert!(e.fields.is_empty());
+    }
+}

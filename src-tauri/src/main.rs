@@ -1,0 +1,80 @@
+//! The StationDesk window: opens the store, loads a demo station on the
+//! first run, and serves the UI's commands. The only code that knows Tauri.
+
+// No console window behind the app on Windows release builds.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod dto;
+mod error;
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use chrono::Local;
+use stationdesk::demo::{self, Scale};
+use stationdesk::store::default_db_path;
+use stationdesk::Store;
+
+/// What every command shares: the one open store.
+pub struct App {
+    pub store: Mutex<Store>,
+}
+
+/// `--db PATH` on the command line, else `STATIONDESK_DB`, else the OS's
+/// per-user data directory (the same rule as the `stationdesk` tool).
+fn db_path() -> PathBuf {
+    let mut args = std::env::args_os().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            if let Some(path) = args.next() {
+                return PathBuf::from(path);
+            }
+        } else if let Some(path) = arg.to_str().and_then(|a| a.strip_prefix("--db=")) {
+            return PathBuf::from(path);
+        }
+    }
+    match std::env::var_os("STATIONDESK_DB") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => default_db_path(),
+    }
+}
+
+fn open_store() -> Result<Store, stationdesk::StoreError> {
+    let path = db_path();
+    let mut store = Store::open(&path)?;
+    if store.is_empty()? {
+        // A newcomer should see a living station, not an empty window.
+        let today = Local::now().date_naive();
+        store.load_demo(&demo::generate(Scale::Station, demo::DEFAULT_SEED, today))?;
+    }
+    Ok(store)
+}
+
+fn main() {
+    let store = match open_store() {
+        Ok(store) => store,
+        Err(e) => {
+            eprintln!("StationDesk cannot start: {e}");
+            std::process::exit(1);
+        }
+    };
+    let result = tauri::Builder::default()
+        .manage(App {
+            store: Mutex::new(store),
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::list_stations,
+            commands::list_staff,
+            commands::create_staff,
+            commands::update_staff,
+            commands::supervisor_candidates,
+            commands::assign_supervisor,
+            commands::supervision_history,
+        ])
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        eprintln!("StationDesk stopped: {e}");
+        std::process::exit(1);
+    }
+}

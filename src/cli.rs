@@ -1,0 +1,201 @@
+//! The `stationdesk` command-line tool, on the same library as the window.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use chrono::{Local, NaiveDate};
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::demo::{self, Scale};
+use crate::model::format_date;
+use crate::store::{default_db_path, StaffView, Store, StoreError};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "stationdesk",
+    version,
+    about = "社工站督导台 StationDesk: supervision records for township social-work stations"
+)]
+pub struct Cli {
+    /// The database file [default: the per-user data directory]
+    #[arg(long, global = true, env = "STATIONDESK_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create the database (or bring its schema up to date) and say where it is
+    Init,
+    /// Fill an empty database with a made-up station or county
+    Demo {
+        #[arg(long, value_enum, default_value = "station")]
+        scale: Scale,
+        #[arg(long, default_value_t = demo::DEFAULT_SEED)]
+        seed: u64,
+    },
+    /// Staff members
+    Staff {
+        #[command(subcommand)]
+        command: StaffCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// List staff, active first
+    List {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+        /// Only this station's staff
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+}
+
+/// Why a command failed, for the message on stderr.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot write the output: {0}")]
+    Output(#[from] std::io::Error),
+    #[error("cannot encode JSON: {0}")]
+    Json(#[from] serde_json::Error),
+}
+
+/// One staff member in `staff list --format json`. The keys are a stable
+/// interface for scripts: add new ones, never rename.
+#[derive(Debug, Serialize)]
+pub struct StaffJson {
+    pub id: i64,
+    pub station_id: i64,
+    pub station_name: String,
+    pub name: String,
+    pub role: &'static str,
+    pub qualification: &'static str,
+    pub certificate_no: Option<String>,
+    pub registration_date: Option<String>,
+    pub registration_expiry: Option<String>,
+    pub start_date: String,
+    pub active: bool,
+    pub left_date: Option<String>,
+    pub supervisor_id: Option<i64>,
+    pub supervisor_name: Option<String>,
+}
+
+impl From<&StaffView> for StaffJson {
+    fn from(v: &StaffView) -> Self {
+        let r = &v.staff.record;
+        StaffJson {
+            id: v.staff.id,
+            station_id: r.station_id,
+            station_name: v.station_name.clone(),
+            name: r.name.clone(),
+            role: r.role.code(),
+            qualification: r.qualification.code(),
+            certificate_no: r.certificate_no.clone(),
+            registration_date: r.registration_date.map(format_date),
+            registration_expiry: r.registration_expiry().map(format_date),
+            start_date: format_date(r.start_date),
+            active: r.active(),
+            left_date: r.left_date.map(format_date),
+            supervisor_id: v.supervisor.as_ref().map(|s| s.0),
+            supervisor_name: v.supervisor.as_ref().map(|s| s.1.clone()),
+        }
+    }
+}
+
+/// Runs a parsed command; `today` is the caller's clock.
+pub fn run(cli: Cli, today: NaiveDate, out: &mut dyn Write) -> Result<(), CliError> {
+    let path = cli.db.unwrap_or_else(default_db_path);
+    let mut store = Store::open(&path)?;
+    match cli.command {
+        Command::Init => writeln!(out, "database ready: {}", path.display())?,
+        Command::Demo { scale, seed } => {
+            let demo = demo::generate(scale, seed, today);
+            store.load_demo(&demo)?;
+            writeln!(
+                out,
+                "loaded {} station(s) and {} staff into {}",
+                demo.stations.len(),
+                demo.staff.len(),
+                path.display()
+            )?;
+        }
+        Command::Staff {
+            command: StaffCommand::List { format, station },
+        } => {
+            let staff = store.list_staff(station, today)?;
+            match format {
+                Format::Json => {
+                    let rows: Vec<StaffJson> = staff.iter().map(StaffJson::from).collect();
+                    serde_json::to_writer_pretty(&mut *out, &rows)?;
+                    writeln!(out)?;
+                }
+                Format::Table => write_table(&staff, out)?,
+            }
+        }
+    }
+    Ok(())
+}
+
+fn write_table(staff: &[StaffView], out: &mut dyn Write) -> std::io::Result<()> {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header([
+        "ID",
+        "站点",
+        "姓名",
+        "岗位",
+        "资格",
+        "证书编号",
+        "入职",
+        "状态",
+        "督导",
+    ]);
+    for v in staff {
+        let r = &v.staff.record;
+        table.add_row([
+            v.staff.id.to_string(),
+            v.station_name.clone(),
+            r.name.clone(),
+            r.role.label_zh().to_owned(),
+            r.qualification.label_zh().to_owned(),
+            r.certificate_no.clone().unwrap_or_default(),
+            format_date(r.start_date),
+            if r.active() {
+                "在岗".to_owned()
+            } else {
+                format!("离职 {}", r.left_date.map(format_date).unwrap_or_default())
+            },
+            v.supervisor
+                .as_ref()
+                .map(|s| s.1.clone())
+                .unwrap_or_default(),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
+/// The process entry: parses arguments, runs, prints errors precisely.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let today = Local::now().date_naive();
+    let stdout = std::io::stdout();
+    match run(cli, today, &mut stdout.lock()) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stationdesk: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! StationDesk's core: the records (`model`), the SQLite store (`store`),
+//! demo data (`demo`) and the command-line tool (`cli`). Nothing here knows
+//! Tauri; the shell in `src-tauri/` is a thin adapter over this library.
+
+pub mod cli;
+pub mod demo;
+pub mod model;
+pub mod store;
+
+pub use store::{Store, StoreError};

@@ -1,0 +1,14 @@
+//! The records and the checks on them. Pure: no IO, no clock; "today" is a
+//! parameter wherever a check needs it.
+
+mod date;
+mod staff;
+mod station;
+mod supervision;
+mod validation;
+
+pub use date::{format_date, parse_user_date};
+pub use staff::{Qualification, Role, Staff, StaffInput, StaffRecord};
+pub use station::{NewStation, Station};
+pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
+pub use validation::{Code, FieldError, Invalid};

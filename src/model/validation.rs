@@ -1,0 +1,143 @@
+use std::fmt;
+
+use serde::Serialize;
+
+/// Why a field was refused. The UI turns the code into a sentence in the
+/// user's language; `Display` gives the English one for the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Code {
+    Required,
+    TooLong,
+    BadDate,
+    FutureDate,
+    BeforeStart,
+    BeforeRegistration,
+    UnknownRole,
+    UnknownQualification,
+    CertificateRequired,
+    CertificateNotAllowed,
+    RegistrationRequired,
+    BadCertificate,
+    QualificationTooLow,
+    NotASupervisor,
+    RankTooLow,
+    SelfSupervision,
+    SupervisionCycle,
+    BeforeCurrentLink,
+    SupervisorInactive,
+    LeftDateRequired,
+    NotFound,
+}
+
+impl Code {
+    /// The stable snake_case name used on the wire and in JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::Required => "required",
+            Code::TooLong => "too_long",
+            Code::BadDate => "bad_date",
+            Code::FutureDate => "future_date",
+            Code::BeforeStart => "before_start",
+            Code::BeforeRegistration => "before_registration",
+            Code::UnknownRole => "unknown_role",
+            Code::UnknownQualification => "unknown_qualification",
+            Code::CertificateRequired => "certificate_required",
+            Code::CertificateNotAllowed => "certificate_not_allowed",
+            Code::RegistrationRequired => "registration_required",
+            Code::BadCertificate => "bad_certificate",
+            Code::QualificationTooLow => "qualification_too_low",
+            Code::NotASupervisor => "not_a_supervisor",
+            Code::RankTooLow => "rank_too_low",
+            Code::SelfSupervision => "self_supervision",
+            Code::SupervisionCycle => "supervision_cycle",
+            Code::BeforeCurrentLink => "before_current_link",
+            Code::SupervisorInactive => "supervisor_inactive",
+            Code::LeftDateRequired => "left_date_required",
+            Code::NotFound => "not_found",
+        }
+    }
+
+    fn sentence(self) -> &'static str {
+        match self {
+            Code::Required => "is required",
+            Code::TooLong => "is too long",
+            Code::BadDate => "is not a date (write it as 2024-03-05)",
+            Code::FutureDate => "is after today",
+            Code::BeforeStart => "is before the start date",
+            Code::BeforeRegistration => "is before the registration date",
+            Code::UnknownRole => "is not a known role",
+            Code::UnknownQualification => "is not a known qualification",
+            Code::CertificateRequired => "is required for a certified worker",
+            Code::CertificateNotAllowed => "must be empty when there is no qualification",
+            Code::RegistrationRequired => "is required for a certified worker",
+            Code::BadCertificate => "may hold only letters, digits and '-', at most 32",
+            Code::QualificationTooLow => {
+                "is too low for this role (assistant social worker or higher)"
+            }
+            Code::NotASupervisor => "is not in a supervising role",
+            Code::RankTooLow => "does not rank above the supervisee",
+            Code::SelfSupervision => "cannot be the supervisee themself",
+            Code::SupervisionCycle => "is supervised, directly or not, by the supervisee",
+            Code::BeforeCurrentLink => "is before the current supervision began",
+            Code::SupervisorInactive => "has left the station",
+            Code::LeftDateRequired => "is required when the person has left",
+            Code::NotFound => "does not exist",
+        }
+    }
+}
+
+/// One refused field: its snake_case name in the input and the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub code: Code,
+}
+
+/// An input that was refused as a whole; nothing of it was saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct Invalid(pub Vec<FieldError>);
+
+impl Invalid {
+    pub fn one(field: &'static str, code: Code) -> Self {
+        Invalid(vec![FieldError { field, code }])
+    }
+
+    pub fn has(&self, field: &str, code: Code) -> bool {
+        self.0.iter().any(|e| e.field == field && e.code == code)
+    }
+}
+
+impl fmt::Display for Invalid {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let parts: Vec<String> = self
+            .0
+            .iter()
+            .map(|e| format!("{} {}", e.field, e.code.sentence()))
+            .collect();
+        write!(f, "invalid input: {}", parts.join("; "))
+    }
+}
+
+/// Collects field errors while a form is checked, so the user sees every
+/// problem at once instead of one per attempt.
+#[derive(Default)]
+pub(crate) struct Checker(Vec<FieldError>);
+
+impl Checker {
+    pub fn fail(&mut self, field: &'static str, code: Code) {
+        self.0.push(FieldError { field, code });
+    }
+
+    pub fn check<T>(&mut self, field: &'static str, r: Result<T, Code>) -> Option<T> {
+        r.map_err(|code| self.fail(field, code)).ok()
+    }
+
+    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Invalid> {
+        if self.0.is_empty() {
+            Ok(value())
+        } else {
+            Err(Invalid(self.0))
+        }
+    }
+}

@@ -1,0 +1,172 @@
+//! The SQLite store: one file, migrated at open, written in transactions.
+
+mod staff;
+mod stations;
+mod supervision;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite_migration::{Migrations, M};
+
+pub use staff::StaffView;
+pub use stations::StationSummary;
+pub use supervision::LinkView;
+
+use crate::model::Invalid;
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the folder {path} for the database: {source}")]
+    CreateDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot open the database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("cannot bring the database schema up to date: {0}")]
+    Migrate(#[from] rusqlite_migration::Error),
+    #[error(
+        "the database {path} was written by a newer StationDesk (schema version {found}, \
+         this program knows up to {known}); use the newer program"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        known: usize,
+    },
+    #[error("{0}")]
+    Invalid(#[from] Invalid),
+    #[error("{what} {id} does not exist")]
+    NotFound { what: &'static str, id: i64 },
+    #[error(
+        "the database already holds {stations} station(s); demo data goes only into an empty one"
+    )]
+    NotEmpty { stations: i64 },
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The numbered migrations, oldest first. A landed migration is never
+/// edited: a change is a new file.
+const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/0001_init.sql"))];
+
+pub fn migrations() -> Migrations<'static> {
+    Migrations::from_slice(MIGRATIONS)
+}
+
+/// An open, migrated database.
+pub struct Store {
+    conn: Connection,
+    path: String,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database file and migrates it.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        let conn = Connection::open(path).map_err(|source| StoreError::Open {
+            path: path.to_owned(),
+            source,
+        })?;
+        Store::prepare(conn, path.display().to_string())
+    }
+
+    /// A private in-memory database, for tests.
+    pub fn open_in_memory() -> Result<Store> {
+        Store::prepare(Connection::open_in_memory()?, ":memory:".into())
+    }
+
+    fn prepare(mut conn: Connection, path: String) -> Result<Store> {
+        // Per connection, never in a migration: these do not persist.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if found > MIGRATIONS.len() as i64 {
+            return Err(StoreError::TooNew {
+                path,
+                found,
+                known: MIGRATIONS.len(),
+            });
+        }
+        // Each migration and its user_version bump commit together.
+        migrations().to_latest(&mut conn)?;
+        Ok(Store { conn, path })
+    }
+
+    /// Where the data lives, for messages.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Runs `f` in an IMMEDIATE transaction: committed when it returns `Ok`,
+    /// rolled back (nothing written) when it returns `Err`.
+    pub fn with_tx<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let value = f(&tx)?;
+        tx.commit()?;
+        Ok(value)
+    }
+
+    /// True when there is no station yet: the first run.
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.station_count()? == 0)
+    }
+
+    pub(crate) fn station_count(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .query_row("SELECT count(*) FROM station", [], |r| r.get(0))?)
+    }
+}
+
+/// Inserts a demo data set, mapping its indexes to the new row ids.
+pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<()> {
+    let mut station_ids = Vec::with_capacity(demo.stations.len());
+    for s in &demo.stations {
+        station_ids.push(stations::insert_station(tx, s)?.id);
+    }
+    let mut staff_ids = Vec::with_capacity(demo.staff.len());
+    for p in &demo.staff {
+        let mut record = p.clone();
+        record.station_id = station_ids[p.station_id as usize];
+        staff_ids.push(staff::insert_staff(tx, &record)?.id);
+    }
+    for &(boss, worker, from, to) in &demo.links {
+        supervision::insert_link(tx, staff_ids[boss], staff_ids[worker], from, to)?;
+    }
+    Ok(())
+}
+
+/// The default database file: the OS's per-user data directory.
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("cn", "StationDesk", "StationDesk")
+        .map(|d| d.data_dir().join("stationdesk.sqlite3"))
+        .unwrap_or_else(|| PathBuf::from("stationdesk.sqlite3"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_valid() {
+        migrations().validate().expect("migrations validate");
+    }
+}

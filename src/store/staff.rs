@@ -1,0 +1,198 @@
+use chrono::NaiveDate;
+use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{params, OptionalExtension, Row, Transaction};
+
+use super::stations::not_found;
+use super::{Result, Store};
+use crate::model::{Code, Invalid, Qualification, Role, Staff, StaffInput, StaffRecord};
+
+/// A staff member as lists show them: with the station's name and the
+/// supervisor on the day asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaffView {
+    pub staff: Staff,
+    pub station_name: String,
+    pub supervisor: Option<(i64, String)>,
+}
+
+const STAFF_COLUMNS: &str = "p.id, p.station_id, p.name, p.role, p.qualification, \
+     p.certificate_no, p.registration_date, p.start_date, p.left_date";
+
+/// The view query: `?1` is the day whose supervisor is shown.
+fn view_sql(filter: &str) -> String {
+    format!(
+        "SELECT {STAFF_COLUMNS}, st.name, boss.id, boss.name
+         FROM staff p
+         JOIN station st ON st.id = p.station_id
+         LEFT JOIN supervision_link l ON l.supervisee_id = p.id AND l.from_date <= ?1
+              AND (l.to_date IS NULL OR l.to_date > ?1)
+         LEFT JOIN staff boss ON boss.id = l.supervisor_id
+         {filter}
+         ORDER BY p.left_date IS NOT NULL, p.station_id, p.name, p.id"
+    )
+}
+
+impl Store {
+    /// Staff of one station, or of all when `station_id` is `None`; active
+    /// staff first, then by name.
+    pub fn list_staff(&self, station_id: Option<i64>, today: NaiveDate) -> Result<Vec<StaffView>> {
+        let sql = view_sql("WHERE ?2 IS NULL OR p.station_id = ?2");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![today, station_id], view_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn staff_view(&self, id: i64, today: NaiveDate) -> Result<StaffView> {
+        let sql = view_sql("WHERE p.id = ?2");
+        self.conn
+            .query_row(&sql, params![today, id], view_from_row)
+            .map_err(|e| not_found(e, "staff member", id))
+    }
+
+    pub fn staff(&self, id: i64) -> Result<Staff> {
+        get_staff(&self.conn, id)
+    }
+
+    /// Checks the form and stores a new staff member; on any error nothing
+    /// is written.
+    pub fn create_staff(&mut self, input: &StaffInput, today: NaiveDate) -> Result<Staff> {
+        let record = input.validate(today)?;
+        self.with_tx(|tx| {
+            ensure_station(tx, record.station_id)?;
+            insert_staff(tx, &record)
+        })
+    }
+
+    /// Checks the form and replaces the staff member's fields. Marking a
+    /// person as left closes their open supervision links on that day.
+    pub fn update_staff(&mut self, id: i64, input: &StaffInput, today: NaiveDate) -> Result<Staff> {
+        let record = input.validate(today)?;
+        self.with_tx(|tx| {
+            get_staff(tx, id)?;
+            ensure_station(tx, record.station_id)?;
+            tx.execute(
+                "UPDATE staff SET station_id = ?2, name = ?3, role = ?4, qualification = ?5,
+                     certificate_no = ?6, registration_date = ?7, start_date = ?8, left_date = ?9
+                 WHERE id = ?1",
+                params![
+                    id,
+                    record.station_id,
+                    record.name,
+                    record.role,
+                    record.qualification,
+                    record.certificate_no,
+                    record.registration_date,
+                    record.start_date,
+                    record.left_date
+                ],
+            )?;
+            if let Some(left) = record.left_date {
+                tx.execute(
+                    "UPDATE supervision_link SET to_date = max(from_date, ?2)
+                     WHERE to_date IS NULL AND (supervisor_id = ?1 OR supervisee_id = ?1)",
+                    params![id, left],
+                )?;
+            }
+            Ok(Staff { id, record })
+        })
+    }
+}
+
+fn ensure_station(tx: &Transaction, station_id: i64) -> Result<()> {
+    let found: Option<i64> = tx
+        .query_row("SELECT id FROM station WHERE id = ?1", [station_id], |r| {
+            r.get(0)
+        })
+        .optional()?;
+    match found {
+        Some(_) => Ok(()),
+        None => Err(Invalid::one("station_id", Code::NotFound).into()),
+    }
+}
+
+pub(super) fn insert_staff(tx: &Transaction, record: &StaffRecord) -> Result<Staff> {
+    tx.execute(
+        "INSERT INTO staff (station_id, name, role, qualification, certificate_no,
+             registration_date, start_date, left_date)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![
+            record.station_id,
+            record.name,
+            record.role,
+            record.qualification,
+            record.certificate_no,
+            record.registration_date,
+            record.start_date,
+            record.left_date
+        ],
+    )?;
+    Ok(Staff {
+        id: tx.last_insert_rowid(),
+        record: record.clone(),
+    })
+}
+
+pub(super) fn get_staff(conn: &rusqlite::Connection, id: i64) -> Result<Staff> {
+    conn.query_row(
+        &format!("SELECT {STAFF_COLUMNS} FROM staff p WHERE p.id = ?1"),
+        [id],
+        staff_from_row,
+    )
+    .map_err(|e| not_found(e, "staff member", id))
+}
+
+fn staff_from_row(r: &Row) -> rusqlite::Result<Staff> {
+    Ok(Staff {
+        id: r.get(0)?,
+        record: StaffRecord {
+            station_id: r.get(1)?,
+            name: r.get(2)?,
+            role: r.get(3)?,
+            qualification: r.get(4)?,
+            certificate_no: r.get(5)?,
+            registration_date: r.get(6)?,
+            start_date: r.get(7)?,
+            left_date: r.get(8)?,
+        },
+    })
+}
+
+fn view_from_row(r: &Row) -> rusqlite::Result<StaffView> {
+    let supervisor = match r.get::<_, Option<i64>>(10)? {
+        Some(id) => Some((id, r.get(11)?)),
+        None => None,
+    };
+    Ok(StaffView {
+        staff: staff_from_row(r)?,
+        station_name: r.get(9)?,
+        supervisor,
+    })
+}
+
+impl ToSql for Role {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.code().into())
+    }
+}
+
+impl FromSql for Role {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Role::from_code(text)
+            .ok_or_else(|| FromSqlError::Other(format!("unknown role {text:?}").into()))
+    }
+}
+
+impl ToSql for Qualification {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(self.code().into())
+    }
+}
+
+impl FromSql for Qualification {
+    fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
+        let text = value.as_str()?;
+        Qualification::from_code(text)
+            .ok_or_else(|| FromSqlError::Other(format!("unknown qualification {text:?}").into()))
+    }
+}

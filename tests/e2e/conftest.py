@@ -1,0 +1,114 @@
+"""End-to-end harness: the built app window, driven through tauri-driver and
+WebKitWebDriver (run under Xvfb by scripts/test.sh). Each test gets its own
+database file; a screenshot of every test lands in target/e2e-screenshots/."""
+
+import os
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from selenium import webdriver
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.options import ArgOptions
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import WebDriverWait
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "target" / "e2e-screenshots"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--app", required=True, help="absolute path of the built stationdesk-app binary")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def tauri_driver():
+    port, native = free_port(), free_port()
+    proc = subprocess.Popen(
+        ["tauri-driver", "--port", str(port), "--native-port", str(native)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/status", timeout=2):
+                break
+        except OSError:
+            # The first request is refused while WebKitWebDriver starts.
+            if time.time() > deadline or proc.poll() is not None:
+                proc.kill()
+                raise RuntimeError("tauri-driver did not start")
+            time.sleep(0.2)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+class App:
+    """Opens the app on one database file, and again after a restart."""
+
+    def __init__(self, url, binary, db):
+        self.url, self.binary, self.db = url, binary, db
+        self.driver = None
+
+    def start(self):
+        opts = ArgOptions()
+        opts.set_capability("browserName", "wry")
+        opts.set_capability("tauri:options", {"application": self.binary, "args": ["--db", str(self.db)]})
+        self.driver = webdriver.Remote(command_executor=self.url, options=opts)
+        self.driver.set_page_load_timeout(30)
+        self.wait_for('[data-ready="true"]')
+        return self
+
+    def restart(self):
+        self.stop()
+        return self.start()
+
+    def stop(self):
+        if self.driver is not None:
+            self.driver.quit()
+            self.driver = None
+
+    def wait_for(self, css, timeout=20):
+        return WebDriverWait(self.driver, timeout).until(
+            EC.presence_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def visible(self, css, timeout=20):
+        return WebDriverWait(self.driver, timeout).until(
+            EC.visibility_of_element_located((By.CSS_SELECTOR, css))
+        )
+
+    def all(self, css):
+        return self.driver.find_elements(By.CSS_SELECTOR, css)
+
+    def one(self, css):
+        return self.driver.find_element(By.CSS_SELECTOR, css)
+
+    def names(self):
+        return [e.text.strip() for e in self.all('[data-testid="staff-name"]')]
+
+
+@pytest.fixture
+def app(request, tauri_driver):
+    binary = request.config.getoption("--app")
+    with tempfile.TemporaryDirectory() as tmp:
+        a = App(tauri_driver, binary, Path(tmp) / "station.sqlite3")
+        a.start()
+        yield a
+        if a.driver is not None:
+            SHOTS.mkdir(parents=True, exist_ok=True)
+            a.driver.save_screenshot(str(SHOTS / f"{request.node.name}.png"))
+        a.stop()

@@ -1,0 +1,97 @@
+"""What a supervisor does on the staff screen, in the real window."""
+
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def fill(app, field, text):
+    box = app.one(f'[data-testid="field-{field}"]')
+    box.clear()
+    box.send_keys(text)
+
+
+def open_new_form(app):
+    app.one('[data-testid="add-staff"]').click()
+    app.visible('[data-testid="staff-form"]')
+
+
+def test_first_run_opens_on_a_demo_station(app):
+    stations = app.all('[data-testid="station-item"]')
+    assert len(stations) == 1
+    assert "社工站" in stations[0].text
+    assert len(app.all('[data-testid="staff-row"]')) >= 20
+    assert "社工站督导台" in app.driver.find_element("tag name", "body").text
+
+
+def test_added_staff_is_listed_and_survives_a_restart(app):
+    open_new_form(app)
+    fill(app, "name", "测试员甲")
+    Select(app.one('[data-testid="field-role"]')).select_by_value("frontline")
+    Select(app.one('[data-testid="field-qualification"]')).select_by_value("assistant_social_worker")
+    fill(app, "certificateNo", "SG2024000123")
+    fill(app, "registrationDate", "2024/5/6")
+    fill(app, "startDate", "2024年3月1日")
+    app.one('[data-testid="save-staff"]').click()
+    app.visible('[data-testid="saved-notice"]')
+    WebDriverWait(app.driver, 10).until(lambda d: "测试员甲" in app.names())
+
+    app.restart()
+    assert "测试员甲" in app.names()
+
+
+def test_a_bad_date_is_refused_in_chinese_and_nothing_is_saved(app):
+    before = len(app.all('[data-testid="staff-row"]'))
+    open_new_form(app)
+    fill(app, "name", "测试员乙")
+    Select(app.one('[data-testid="field-role"]')).select_by_value("frontline")
+    Select(app.one('[data-testid="field-qualification"]')).select_by_value("none")
+    fill(app, "startDate", "2024-13-45")
+    app.one('[data-testid="save-staff"]').click()
+    error = app.visible('.field-error[data-field="startDate"]')
+    assert "日期" in error.text, error.text
+    assert not any(c.isascii() and c.isalpha() for c in error.text.replace("2024", "")), error.text
+    # What was typed is kept for correcting.
+    assert app.one('[data-testid="field-name"]').get_attribute("value") == "测试员乙"
+    app.one('[data-testid="cancel-staff"]').click()
+    assert "测试员乙" not in app.names()
+    assert len(app.all('[data-testid="staff-row"]')) == before
+    app.restart()
+    assert "测试员乙" not in app.names()
+
+
+def test_editing_and_assigning_a_supervisor_keeps_history(app):
+    row = app.all('[data-testid="staff-row"]')[-1]
+    name = row.find_element("css selector", '[data-testid="staff-name"]').text.strip()
+    row.click()
+    app.visible('[data-testid="staff-form"]')
+    assert app.one('[data-testid="field-name"]').get_attribute("value") == name
+    before = len(app.all('[data-testid="history-item"]'))
+    select = Select(app.visible('[data-testid="assign-supervisor-select"]'))
+    choices = [o for o in select.options if o.get_attribute("value") not in ("", "none")]
+    assert choices, "the demo station has supervisors to choose from"
+    select.select_by_value(choices[0].get_attribute("value"))
+    box = app.one('[data-testid="assign-from"]')
+    box.clear()
+    box.send_keys("2026-11-01")
+    app.one('[data-testid="assign-submit"]').click()
+    WebDriverWait(app.driver, 10).until(lambda d: len(app.all('[data-testid="history-item"]')) >= max(before, 1))
+    assert choices[0].text.split()[0] in app.one('[data-testid="staff-form"]').text
+
+
+def test_the_language_switch_turns_the_screen_english(app):
+    app.one('[data-testid="lang-switch"]').click()
+    WebDriverWait(app.driver, 10).until(
+        lambda d: "Staff" in d.find_element("tag name", "body").text
+        or "staff" in d.find_element("tag name", "body").text
+    )
+    app.one('[data-testid="lang-switch"]').click()
+    WebDriverWait(app.driver, 10).until(lambda d: "社工站督导台" in d.find_element("tag name", "body").text)
+
+
+def test_escape_closes_the_form_without_saving(app):
+    before = app.names()
+    open_new_form(app)
+    fill(app, "name", "测试员丙")
+    app.one('[data-testid="field-name"]').send_keys(Keys.ESCAPE)
+    WebDriverWait(app.driver, 10).until(lambda d: not app.all('[data-testid="staff-form"]'))
+    assert app.names() == before

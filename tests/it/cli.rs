@@ -1,0 +1,131 @@
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn stationdesk(db: &std::path::Path) -> Command {
+    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
+    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
+    cmd
+}
+
+#[test]
+fn init_demo_and_list_as_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("a.sqlite3");
+    stationdesk(&db)
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("database ready"));
+    stationdesk(&db)
+        .args(["demo", "--scale", "station", "--seed", "5"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("loaded 1 station(s) and 23 staff"));
+    let out = stationdesk(&db)
+        .args(["staff", "list", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("a JSON array");
+    assert_eq!(rows.len(), 23);
+    let keys: Vec<&str> = rows[0]
+        .as_object()
+        .expect("object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    for key in [
+        "id",
+        "station_id",
+        "station_name",
+        "name",
+        "role",
+        "qualification",
+        "certificate_no",
+        "registration_date",
+        "registration_expiry",
+        "start_date",
+        "active",
+        "left_date",
+        "supervisor_id",
+        "supervisor_name",
+    ] {
+        assert!(keys.contains(&key), "missing key {key} in {keys:?}");
+    }
+    assert!(rows.iter().any(|r| r["role"] == "assistant_supervisor"));
+    assert!(
+        rows.iter().any(|r| r["active"] == false),
+        "the demo has one person who left"
+    );
+}
+
+#[test]
+fn the_table_speaks_chinese() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("b.sqlite3");
+    stationdesk(&db).args(["demo"]).assert().success();
+    stationdesk(&db)
+        .args(["staff", "list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("督导助理").and(predicate::str::contains("姓名")));
+}
+
+#[test]
+fn the_environment_variable_chooses_the_database() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("env.sqlite3");
+    Command::cargo_bin("stationdesk")
+        .expect("binary")
+        .env("STATIONDESK_DB", &db)
+        .arg("demo")
+        .assert()
+        .success();
+    assert!(db.exists());
+}
+
+#[test]
+fn a_second_demo_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("c.sqlite3");
+    stationdesk(&db).arg("demo").assert().success();
+    stationdesk(&db)
+        .arg("demo")
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("already holds 1 station(s)"));
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("notes.txt");
+    std::fs::write(&db, "这不是数据库 — just some notes\n".repeat(100)).expect("write");
+    let before = std::fs::read(&db).expect("read");
+    stationdesk(&db)
+        .args(["staff", "list"])
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains("stationdesk:")
+                .and(predicate::str::contains("not a database")),
+        );
+    assert_eq!(std::fs::read(&db).expect("read"), before);
+}
+
+#[test]
+fn county_scale_makes_a_thousand_staff() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("county.sqlite3");
+    stationdesk(&db)
+        .args(["demo", "--scale", "county"])
+        .assert()
+        .success();
+    let out = stationdesk(&db)
+        .args(["staff", "list", "--format", "json"])
+        .output()
+        .expect("run");
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(rows.len(), 1000);
+}

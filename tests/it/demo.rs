@@ -1,0 +1,92 @@
+use std::collections::HashMap;
+
+use stationdesk::demo::{generate, Scale};
+use stationdesk::model::Role;
+use stationdesk::Store;
+
+use crate::fixture::today;
+
+#[test]
+fn the_same_seed_gives_the_same_station() {
+    assert_eq!(
+        generate(Scale::Station, 7, today()),
+        generate(Scale::Station, 7, today())
+    );
+    assert_ne!(
+        generate(Scale::Station, 7, today()),
+        generate(Scale::Station, 8, today())
+    );
+}
+
+#[test]
+fn a_station_has_the_team_the_issue_describes() {
+    let demo = generate(Scale::Station, 1, today());
+    assert_eq!(demo.stations.len(), 1);
+    let mut roles: HashMap<Role, usize> = HashMap::new();
+    for p in &demo.staff {
+        *roles.entry(p.role).or_default() += 1;
+    }
+    let supervisors = roles.get(&Role::JuniorSupervisor).copied().unwrap_or(0)
+        + roles
+            .get(&Role::IntermediateSupervisor)
+            .copied()
+            .unwrap_or(0);
+    assert_eq!(supervisors, 1);
+    assert_eq!(roles[&Role::AssistantSupervisor], 2);
+    assert_eq!(roles[&Role::TraineeSupervisor], 1);
+    assert!((18..=22).contains(&roles[&Role::Frontline]));
+}
+
+#[test]
+fn a_county_has_fifty_stations_and_a_thousand_staff_all_valid() {
+    let demo = generate(Scale::County, 3, today());
+    assert_eq!(demo.stations.len(), 50);
+    assert_eq!(demo.staff.len(), 1000);
+    let mut store = Store::open_in_memory().expect("store");
+    store
+        .load_demo(&demo)
+        .expect("every generated row passes the store's checks");
+    assert_eq!(store.list_staff(None, today()).expect("list").len(), 1000);
+    // Every active supervisee with a supervisor has one who ranks above them.
+    for v in store.list_staff(None, today()).expect("list") {
+        if let Some((boss, _)) = v.supervisor {
+            let boss = store.staff(boss).expect("boss");
+            assert!(boss.record.role.supervising_rank() > v.staff.record.role.supervising_rank());
+        }
+    }
+}
+
+#[test]
+fn demo_staff_pass_the_same_checks_as_typed_ones() {
+    for p in generate(Scale::Station, 11, today()).staff {
+        let input = stationdesk::model::StaffInput {
+            station_id: 1,
+            name: p.name.clone(),
+            role: p.role.code().into(),
+            qualification: p.qualification.code().into(),
+            certificate_no: p.certificate_no.clone().unwrap_or_default(),
+            registration_date: p
+                .registration_date
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            start_date: p.start_date.to_string(),
+            active: p.left_date.is_none(),
+            left_date: p.left_date.map(|d| d.to_string()).unwrap_or_default(),
+        };
+        let checked = input.validate(today()).expect("valid");
+        assert_eq!(checked.name, p.name);
+    }
+}
+
+#[test]
+fn demo_goes_only_into_an_empty_database() {
+    let mut store = Store::open_in_memory().expect("store");
+    store
+        .load_demo(&generate(Scale::Station, 1, today()))
+        .expect("first");
+    let err = store
+        .load_demo(&generate(Scale::Station, 2, today()))
+        .expect_err("second");
+    assert!(err.to_string().contains("empty"), "{err}");
+    assert_eq!(store.list_stations().expect("stations").len(), 1);
+}

@@ -1,0 +1,249 @@
+use stationdesk::model::{AssignInput, Code, Role};
+use stationdesk::{Store, StoreError};
+
+use crate::fixture::{add, day, form, store, today};
+
+fn invalid(e: StoreError) -> Vec<(&'static str, Code)> {
+    match e {
+        StoreError::Invalid(i) => i.0.into_iter().map(|e| (e.field, e.code)).collect(),
+        other => panic!("expected a validation error, got {other}"),
+    }
+}
+
+fn assign(
+    store: &mut Store,
+    supervisee: i64,
+    supervisor: Option<i64>,
+    from: &str,
+) -> Result<(), StoreError> {
+    store
+        .assign_supervisor(&AssignInput {
+            supervisee_id: supervisee,
+            supervisor_id: supervisor,
+            from: from.into(),
+        })
+        .map(|_| ())
+}
+
+#[test]
+fn a_new_staff_member_is_listed_under_their_station() {
+    let mut store = store();
+    let id = add(&mut store, "李娟", "frontline");
+    let list = store.list_staff(Some(1), today()).expect("list");
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].staff.id, id);
+    assert_eq!(list[0].staff.record.name, "李娟");
+    assert_eq!(list[0].station_name, "青溪镇社工站");
+    assert_eq!(store.list_stations().expect("stations")[0].active_staff, 1);
+}
+
+#[test]
+fn a_bad_form_saves_nothing() {
+    let mut store = store();
+    let mut bad = form("李娟", "frontline");
+    bad.start_date = "2021-02-30".into();
+    let err = store.create_staff(&bad, today()).expect_err("refused");
+    assert_eq!(invalid(err), [("start_date", Code::BadDate)]);
+    assert!(store.list_staff(None, today()).expect("list").is_empty());
+}
+
+#[test]
+fn staff_of_a_missing_station_are_refused() {
+    let mut store = store();
+    let mut bad = form("李娟", "frontline");
+    bad.station_id = 99;
+    let err = store.create_staff(&bad, today()).expect_err("refused");
+    assert_eq!(invalid(err), [("station_id", Code::NotFound)]);
+}
+
+#[test]
+fn an_edit_replaces_the_fields_and_a_bad_edit_changes_nothing() {
+    let mut store = store();
+    let id = add(&mut store, "李娟", "frontline");
+    let mut edit = form("李娟娟", "assistant_supervisor");
+    store.update_staff(id, &edit, today()).expect("edit");
+    let got = store.staff(id).expect("staff");
+    assert_eq!(got.record.name, "李娟娟");
+    assert_eq!(got.record.role, Role::AssistantSupervisor);
+
+    edit.name = String::new();
+    edit.registration_date = "2030-01-01".into();
+    let err = store.update_staff(id, &edit, today()).expect_err("refused");
+    assert_eq!(
+        invalid(err),
+        [
+            ("name", Code::Required),
+            ("registration_date", Code::FutureDate)
+        ]
+    );
+    assert_eq!(store.staff(id).expect("staff").record.name, "李娟娟");
+
+    let err = store
+        .update_staff(404, &form("某人", "frontline"), today())
+        .expect_err("no such person");
+    assert!(matches!(err, StoreError::NotFound { id: 404, .. }), "{err}");
+}
+
+#[test]
+fn supervision_history_stays_true_when_teams_change() {
+    let mut store = store();
+    let worker = add(&mut store, "周敏", "frontline");
+    let first = add(&mut store, "王芳", "assistant_supervisor");
+    let second = add(&mut store, "陈杰", "assistant_supervisor");
+    assign(&mut store, worker, Some(first), "2024-01-01").expect("first");
+    assign(&mut store, worker, Some(second), "2025/6/1").expect("second");
+
+    let history = store.supervision_history(worker).expect("history");
+    let spans: Vec<_> = history
+        .iter()
+        .map(|h| (h.supervisor_name.as_str(), h.link.from, h.link.to))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("陈杰", day("2025-06-01"), None),
+            ("王芳", day("2024-01-01"), Some(day("2025-06-01")))
+        ]
+    );
+    // The list shows whoever supervised on the day asked about.
+    let on = |d: &str| {
+        let v = store.list_staff(Some(1), day(d)).expect("list");
+        v.into_iter()
+            .find(|v| v.staff.id == worker)
+            .and_then(|v| v.supervisor)
+            .map(|s| s.1)
+    };
+    assert_eq!(on("2023-12-31"), None);
+    assert_eq!(on("2025-05-31").as_deref(), Some("王芳"));
+    assert_eq!(on("2025-06-01").as_deref(), Some("陈杰"));
+
+    // Going back before the current link would rewrite history.
+    let err = assign(&mut store, worker, Some(first), "2025-05-01").expect_err("refused");
+    assert_eq!(invalid(err), [("from", Code::BeforeCurrentLink)]);
+    assert_eq!(store.supervision_history(worker).expect("history").len(), 2);
+
+    // Ending supervision closes the link and opens none.
+    assign(&mut store, worker, None, "2026-01-01").expect("end");
+    let history = store.supervision_history(worker).expect("history");
+    assert_eq!(history[0].link.to, Some(day("2026-01-01")));
+    assert_eq!(history.len(), 2);
+}
+
+#[test]
+fn a_same_day_reassignment_corrects_that_days_entry() {
+    let mut store = store();
+    let worker = add(&mut store, "周敏", "frontline");
+    let a = add(&mut store, "王芳", "assistant_supervisor");
+    let b = add(&mut store, "陈杰", "assistant_supervisor");
+    assign(&mut store, worker, Some(a), "2024-01-01").expect("a");
+    assign(&mut store, worker, Some(b), "2024-01-01").expect("b");
+    let history = store.supervision_history(worker).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].link.supervisor_id, b);
+}
+
+#[test]
+fn supervisors_rank_above_and_cycles_are_refused() {
+    let mut store = store();
+    let worker = add(&mut store, "周敏", "frontline");
+    let assistant = add(&mut store, "王芳", "assistant_supervisor");
+    let junior = add(&mut store, "陈杰", "junior_supervisor");
+    let senior = add(&mut store, "林霞", "senior_supervisor");
+    let err = assign(&mut store, assistant, Some(worker), "2024-01-01").expect_err("refused");
+    assert_eq!(invalid(err), [("supervisor_id", Code::NotASupervisor)]);
+    assign(&mut store, assistant, Some(junior), "2024-01-01").expect("assistant under junior");
+    assign(&mut store, junior, Some(senior), "2024-01-01").expect("junior under senior");
+    let err = assign(&mut store, senior, Some(junior), "2024-01-01").expect_err("refused");
+    assert_eq!(invalid(err), [("supervisor_id", Code::RankTooLow)]);
+    let err = assign(&mut store, worker, Some(999), "2024-01-01").expect_err("refused");
+    assert_eq!(invalid(err), [("supervisor_id", Code::NotFound)]);
+
+    let names: Vec<String> = store
+        .supervisor_candidates(assistant, today())
+        .expect("candidates")
+        .into_iter()
+        .map(|v| v.staff.record.name)
+        .collect();
+    assert_eq!(names, ["林霞", "陈杰"]);
+}
+
+#[test]
+fn leaving_closes_open_supervision_on_the_day_of_leaving() {
+    let mut store = store();
+    let worker = add(&mut store, "周敏", "frontline");
+    let assistant = add(&mut store, "王芳", "assistant_supervisor");
+    assign(&mut store, worker, Some(assistant), "2024-01-01").expect("assign");
+    let mut gone = form("王芳", "assistant_supervisor");
+    gone.active = false;
+    gone.left_date = "2026-03-31".into();
+    store.update_staff(assistant, &gone, today()).expect("left");
+    let history = store.supervision_history(worker).expect("history");
+    assert_eq!(history[0].link.to, Some(day("2026-03-31")));
+    let view = store.staff_view(worker, today()).expect("view");
+    assert_eq!(view.supervisor, None);
+    assert!(store
+        .supervisor_candidates(worker, today())
+        .expect("candidates")
+        .is_empty());
+}
+
+#[test]
+fn a_file_store_keeps_its_data_and_its_settings() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("nested/folder/station.sqlite3");
+    {
+        let mut store = Store::open(&path).expect("create");
+        store
+            .add_station(&stationdesk::model::NewStation {
+                name: "白沙乡社工站".into(),
+                township: "白沙乡".into(),
+                county: "安化县".into(),
+            })
+            .expect("station");
+        add(&mut store, "周敏", "frontline");
+    }
+    let store = Store::open(&path).expect("reopen");
+    assert_eq!(store.list_staff(None, today()).expect("list").len(), 1);
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn a_database_from_a_newer_program_is_refused_untouched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("newer.sqlite3");
+    {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        conn.pragma_update(None, "user_version", 99)
+            .expect("version");
+    }
+    let err = Store::open(&path).err().expect("refused");
+    assert!(matches!(err, StoreError::TooNew { found: 99, .. }), "{err}");
+    let conn = rusqlite::Connection::open(&path).expect("raw");
+    let version: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("pragma");
+    assert_eq!(version, 99);
+}
+
+#[test]
+fn foreign_keys_are_enforced_on_every_connection() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("fk.sqlite3");
+    let mut store = Store::open(&path).expect("open");
+    let err = store.with_tx(|tx| {
+        tx.execute(
+            "INSERT INTO staff (station_id, name, role, qualification, start_date)
+             VALUES (42, '无站', 'frontline', 'none', '2024-01-01')",
+            [],
+        )?;
+        Ok(())
+    });
+    assert!(
+        err.is_err(),
+        "a staff row pointing at no station must be refused"
+    );
+}
