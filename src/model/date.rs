@@ -70,3 +70,25 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Every date the program writes, it reads back as the same date.
+        #[test]
+        fn what_is_written_reads_back(days in 0i64..80_000) {
+            let d = NaiveDate::from_ymd_opt(1900, 1, 1).expect("date") + chrono::Days::new(days as u64);
+            prop_assert_eq!(parse_user_date(&format_date(d)), Some(d));
+            prop_assert_eq!(parse_user_date(&d.format("%Y年%-m月%-d日").to_string()), Some(d));
+        }
+
+        /// Whatever is typed, the reader answers without panicking.
+        #[test]
+        fn any_text_is_answered(text in "\\PC{0,24}") {
+            let _ = parse_user_date(&text);
+        }
+    }
+}

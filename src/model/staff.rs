@@ -430,3 +430,29 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Any form, however filled in, is either accepted or refused with
+        /// at least one named field: never a panic, never a silent refusal.
+        #[test]
+        fn any_form_gets_an_answer(
+            name in "\\PC{0,30}", role in "[a-z_]{0,25}", qualification in "[a-z_]{0,25}",
+            certificate in "\\PC{0,40}", registration in "[0-9年月日/.-]{0,12}",
+            start in "[0-9年月日/.-]{0,12}", active: bool, left in "[0-9/-]{0,12}",
+        ) {
+            let input = StaffInput {
+                station_id: 1, name, role, qualification, certificate_no: certificate,
+                registration_date: registration, start_date: start, active, left_date: left,
+            };
+            let today = NaiveDate::from_ymd_opt(2026, 11, 22).expect("date");
+            if let Err(Invalid(errors)) = input.validate(today) {
+                prop_assert!(!errors.is_empty());
+            }
+        }
+    }
+}

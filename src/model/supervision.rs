@@ -59,6 +59,9 @@ pub fn check_assignment(
             text => parse_user_date(text).ok_or(Code::BadDate),
         },
     );
+    if !supervisee.record.active() {
+        c.fail("supervisee_id", Code::SupervisorInactive);
+    }
     if let Some(from) = from {
         if from < supervisee.record.start_date {
             c.fail("from", Code::BeforeStart);
@@ -212,6 +215,8 @@ mod tests {
         gone.record.left_date = Some(day("2024-01-01"));
         let r = check_assignment(&input("2024-02-01"), &worker, Some(&gone), None, &[]);
         assert_eq!(codes(r), [("supervisor_id", Code::SupervisorInactive)]);
+        let r = check_assignment(&input("2024-02-01"), &gone, None, None, &[]);
+        assert_eq!(codes(r), [("supervisee_id", Code::SupervisorInactive)]);
     }
 
     #[test]

@@ -28,13 +28,18 @@ fn view_sql(filter: &str) -> String {
               AND (l.to_date IS NULL OR l.to_date > ?1)
          LEFT JOIN staff boss ON boss.id = l.supervisor_id
          {filter}
-         ORDER BY p.left_date IS NOT NULL, p.station_id, p.name, p.id"
+         ORDER BY p.left_date IS NOT NULL, p.station_id,
+             CASE p.role WHEN 'station_head' THEN 0 WHEN 'senior_supervisor' THEN 1
+                 WHEN 'intermediate_supervisor' THEN 2 WHEN 'junior_supervisor' THEN 3
+                 WHEN 'trainee_supervisor' THEN 4 WHEN 'assistant_supervisor' THEN 5 ELSE 6 END,
+             p.name, p.id"
     )
 }
 
 impl Store {
-    /// Staff of one station, or of all when `station_id` is `None`; active
-    /// staff first, then by name.
+    /// Staff of one station, or of all when `station_id` is `None`: active
+    /// staff first, the head and supervisors before frontline workers, then
+    /// by name.
     pub fn list_staff(&self, station_id: Option<i64>, today: NaiveDate) -> Result<Vec<StaffView>> {
         let sql = view_sql("WHERE ?2 IS NULL OR p.station_id = ?2");
         let mut stmt = self.conn.prepare_cached(&sql)?;

@@ -97,6 +97,11 @@ class App:
     def one(self, css):
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
+    def shot(self, name):
+        """Saves a screenshot now, for a person to look at later."""
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+
     def names(self):
         return [e.text.strip() for e in self.all('[data-testid="staff-name"]')]
 
@@ -109,6 +114,5 @@ def app(request, tauri_driver):
         a.start()
         yield a
         if a.driver is not None:
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            a.driver.save_screenshot(str(SHOTS / f"{request.node.name}.png"))
+            a.shot(request.node.name)
         a.stop()

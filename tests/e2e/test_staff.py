@@ -48,6 +48,7 @@ def test_a_bad_date_is_refused_in_chinese_and_nothing_is_saved(app):
     fill(app, "startDate", "2024-13-45")
     app.one('[data-testid="save-staff"]').click()
     error = app.visible('.field-error[data-field="startDate"]')
+    app.shot("bad_date_error_in_chinese")
     assert "日期" in error.text, error.text
     assert not any(c.isascii() and c.isalpha() for c in error.text.replace("2024", "")), error.text
     # What was typed is kept for correcting.
@@ -60,22 +61,33 @@ def test_a_bad_date_is_refused_in_chinese_and_nothing_is_saved(app):
 
 
 def test_editing_and_assigning_a_supervisor_keeps_history(app):
-    row = app.all('[data-testid="staff-row"]')[-1]
+    row = [r for r in app.all('[data-testid="staff-row"]') if "一线社工" in r.text and "在岗" in r.text][-1]
+    staff_id = row.get_attribute("data-staff-id")
     name = row.find_element("css selector", '[data-testid="staff-name"]').text.strip()
-    row.click()
+    current = row.find_elements("css selector", "td")[-1].text.strip()
+    row.find_element("css selector", '[data-testid="staff-name"]').click()
     app.visible('[data-testid="staff-form"]')
     assert app.one('[data-testid="field-name"]').get_attribute("value") == name
+    WebDriverWait(app.driver, 10).until(lambda d: app.all('[data-testid="history-item"]'))
     before = len(app.all('[data-testid="history-item"]'))
     select = Select(app.visible('[data-testid="assign-supervisor-select"]'))
-    choices = [o for o in select.options if o.get_attribute("value") not in ("", "none")]
-    assert choices, "the demo station has supervisors to choose from"
+    choices = [
+        o for o in select.options
+        if o.get_attribute("value") not in ("", "none") and not o.text.startswith(current)
+    ]
+    assert choices, "the demo station has other supervisors to choose from"
+    new_name = choices[0].text.split()[0]
     select.select_by_value(choices[0].get_attribute("value"))
-    box = app.one('[data-testid="assign-from"]')
-    box.clear()
-    box.send_keys("2026-11-01")
+    # The from date defaults to today.
     app.one('[data-testid="assign-submit"]').click()
-    WebDriverWait(app.driver, 10).until(lambda d: len(app.all('[data-testid="history-item"]')) >= max(before, 1))
-    assert choices[0].text.split()[0] in app.one('[data-testid="staff-form"]').text
+    WebDriverWait(app.driver, 10).until(lambda d: len(app.all('[data-testid="history-item"]')) == before + 1)
+    newest = app.all('[data-testid="history-item"]')[0].text
+    assert new_name in newest and name in newest, newest
+    # The old link is kept, closed today.
+    assert any(current in h.text for h in app.all('[data-testid="history-item"]')[1:])
+    app.one('[data-testid="cancel-staff"]').click()
+    row = app.one(f'[data-testid="staff-row"][data-staff-id="{staff_id}"]')
+    WebDriverWait(app.driver, 10).until(lambda d: row.find_elements("css selector", "td")[-1].text.strip() == new_name)
 
 
 def test_the_language_switch_turns_the_screen_english(app):

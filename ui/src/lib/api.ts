@@ -1,0 +1,39 @@
+// The only module that talks to the shell. Every command's input and output
+// types come from src/bindings/, generated from the Rust DTOs by ts-rs.
+import { invoke } from '@tauri-apps/api/core';
+import type { AssignForm } from '../bindings/AssignForm';
+import type { CommandError } from '../bindings/CommandError';
+import type { StaffDto } from '../bindings/StaffDto';
+import type { StaffForm } from '../bindings/StaffForm';
+import type { StationDto } from '../bindings/StationDto';
+import type { SupervisionLinkDto } from '../bindings/SupervisionLinkDto';
+
+/** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
+export function asCommandError(e: unknown): CommandError {
+  if (typeof e === 'object' && e !== null && 'kind' in e && 'fields' in e) {
+    return e as CommandError;
+  }
+  return { kind: 'internal', message: String(e), fields: [] };
+}
+
+async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(command, args);
+  } catch (e) {
+    const error = asCommandError(e);
+    console.error(`${command} failed: ${error.message}`);
+    throw error;
+  }
+}
+
+export const api = {
+  listStations: () => call<StationDto[]>('list_stations'),
+  listStaff: (stationId: number) => call<StaffDto[]>('list_staff', { stationId }),
+  createStaff: (form: StaffForm) => call<StaffDto>('create_staff', { form }),
+  updateStaff: (id: number, form: StaffForm) => call<StaffDto>('update_staff', { id, form }),
+  supervisorCandidates: (superviseeId: number) => call<StaffDto[]>('supervisor_candidates', { superviseeId }),
+  assignSupervisor: (form: AssignForm) => call<StaffDto>('assign_supervisor', { form }),
+  supervisionHistory: (staffId: number) => call<SupervisionLinkDto[]>('supervision_history', { staffId }),
+};
+
+export type { AssignForm, CommandError, StaffDto, StaffForm, StationDto, SupervisionLinkDto };
