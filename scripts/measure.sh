@@ -8,8 +8,9 @@ cd "$root"
 bash scripts/setup.sh test
 export PATH="$HOME/.cargo/bin:$PATH"
 (cd ui && npm run --silent build)
-# The Tauri CLI (from npm) builds the release binary and bundles the .deb.
-ui/node_modules/.bin/tauri build --bundles deb
+# The Tauri CLI (from npm, which carries its binary) builds the release
+# binary and bundles the .deb.
+npx --yes @tauri-apps/cli@2 build --bundles deb
 deb=$(ls -t target/release/bundle/deb/*.deb | head -1)
 echo ".deb: $deb, $(du -k "$deb" | cut -f1) KiB"
 xvfb-run -a -s "-screen 0 1280x800x24" target/e2e-venv/bin/python scripts/measure.py \

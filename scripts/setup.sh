@@ -34,10 +34,12 @@ if ! command -v cargo >/dev/null; then
   exit 1
 fi
 
-# The UI's npm packages, exactly as locked.
+# The UI's npm packages at the locked versions. Not `npm ci`: the lock
+# written here holds only this platform's optional packages (rollup's and
+# esbuild's native builds), and `npm ci` refuses such a lock as out of sync.
 if [ ! -d "$root/ui/node_modules" ] || [ "$root/ui/package-lock.json" -nt "$root/ui/node_modules/.package-lock.json" ]; then
   say "installing the UI's npm packages"
-  (cd "$root/ui" && npm ci --no-audit --no-fund)
+  (cd "$root/ui" && npm install --no-save --no-audit --no-fund)
 fi
 
 if [ "$want" = test ]; then
