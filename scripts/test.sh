@@ -32,4 +32,4 @@ cargo clippy --workspace --all-targets --quiet -- -D warnings
 say "end-to-end tests in the app window (tauri-driver, WebKitWebDriver, Xvfb)"
 cargo build -p stationdesk-app --quiet
 timeout 600 xvfb-run -a -s "-screen 0 1280x800x24" \
-  target/e2e-venv/bin/pytest -q tests/e2e --app "$root/target/debug/stationdesk-app"
+  target/e2e-venv/bin/pytest -q -p no:warnings tests/e2e --app "$root/target/debug/stationdesk-app"

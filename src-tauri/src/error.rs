@@ -62,8 +62,18 @@ impl From<StoreError> for CommandError {
     }
 }
 
-impl From<std::sync::PoisonError<std::sync::MutexGuard<'_, stationdesk::Store>>> for CommandError {
-    fn from(_: std::sync::PoisonError<std::sync::MutexGuard<'_, stationdesk::Store>>) -> Self {
+impl CommandError {
+    /// The database could not be opened at start-up; every command says so.
+    pub fn unavailable(why: &str) -> Self {
+        CommandError {
+            kind: ErrorKind::Storage,
+            message: why.to_owned(),
+            fields: vec![],
+        }
+    }
+
+    /// A command panicked while holding the store.
+    pub fn poisoned() -> Self {
         CommandError {
             kind: ErrorKind::Internal,
             message: "an earlier command failed while holding the database".into(),

@@ -16,9 +16,10 @@ use stationdesk::demo::{self, Scale};
 use stationdesk::store::default_db_path;
 use stationdesk::Store;
 
-/// What every command shares: the one open store.
+/// What every command shares: the one open store, or why it could not be
+/// opened (the window still opens and says so, instead of vanishing).
 pub struct App {
-    pub store: Mutex<Store>,
+    pub store: Mutex<Result<Store, String>>,
 }
 
 /// `--db PATH` on the command line, else `STATIONDESK_DB`, else the OS's
@@ -52,13 +53,10 @@ fn open_store() -> Result<Store, stationdesk::StoreError> {
 }
 
 fn main() {
-    let store = match open_store() {
-        Ok(store) => store,
-        Err(e) => {
-            eprintln!("StationDesk cannot start: {e}");
-            std::process::exit(1);
-        }
-    };
+    let store = open_store().map_err(|e| {
+        eprintln!("StationDesk cannot open its database: {e}");
+        e.to_string()
+    });
     let result = tauri::Builder::default()
         .manage(App {
             store: Mutex::new(store),

@@ -107,3 +107,15 @@ def test_escape_closes_the_form_without_saving(app):
     app.one('[data-testid="field-name"]').send_keys(Keys.ESCAPE)
     WebDriverWait(app.driver, 10).until(lambda d: not app.all('[data-testid="staff-form"]'))
     assert app.names() == before
+
+
+def test_an_unreadable_database_opens_the_window_with_a_chinese_message(app):
+    app.stop()
+    app.db = app.db.with_name("notes.sqlite3")
+    app.db.write_text("这不是数据库 — a note someone saved with the wrong name\n" * 50, encoding="utf-8")
+    before = app.db.read_bytes()
+    app.start()
+    banner = app.visible('[data-testid="error-banner"]')
+    assert "数据文件" in banner.text, banner.text
+    assert not app.all('[data-testid="staff-row"]')
+    assert app.db.read_bytes() == before, "the file is left as it was"
