@@ -2,12 +2,15 @@
 //! Tests, the first-run demo and the benchmarks all use it; later record
 //! types extend it.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use crate::model::{NewStation, Qualification, Role, StaffRecord};
+use crate::model::{
+    ActionItem, Attendance, Function, Mode, NewStation, Qualification, RecordContent, Role,
+    StaffRecord,
+};
 use crate::store::{Result, Store, StoreError};
 
 /// How much to make.
@@ -28,6 +31,16 @@ pub struct Demo {
     pub staff: Vec<StaffRecord>,
     /// (supervisor index, supervisee index, from, to)
     pub links: Vec<(usize, usize, NaiveDate, Option<NaiveDate>)>,
+    /// Six months of supervision records. Staff ids in the content (the
+    /// supervisor, supervisees, item owners) are indexes into `staff`.
+    pub records: Vec<DemoRecord>,
+}
+
+/// A supervision record with who signed it when (staff indexes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoRecord {
+    pub content: RecordContent,
+    pub signed: Vec<(usize, NaiveDateTime)>,
 }
 
 pub const DEFAULT_SEED: u64 = 2026;
@@ -50,6 +63,44 @@ const PLACE_A: &[&str] = &[
 const PLACE_B: &[&str] = &[
     "溪", "坪", "口", "塘", "坝", "湾", "岭", "田", "阳", "源", "桥", "洲", "冈", "江", "庄", "泉",
 ];
+const TOPICS: &[&str] = &[
+    "高风险个案的家访安排",
+    "独居老人探访记录的规范",
+    "困境儿童个案的评估",
+    "小组活动的招募与带领",
+    "服务记录的完整性",
+    "与村委会的协作",
+    "工作压力与情绪调适",
+    "低保家庭的需求评估",
+    "个案转介流程",
+    "结案与回访安排",
+];
+const REPORTS: &[&str] = &[
+    "本月完成家访六次，其中两户情况有变化，已电话跟进。",
+    "小组活动按计划进行第三节，出席率较上月提高。",
+    "一名服务对象情绪波动较大，已联系家属并记录。",
+    "服务记录尚有两份未录入系统，计划本周补齐。",
+];
+const FINDINGS: &[&str] = &[
+    "预估记录较完整，但风险评估缺少依据。",
+    "与服务对象建立了良好关系，专业界限需注意。",
+    "记录及时，但目标描述不够具体，难以评估成效。",
+    "对危机信号敏感，但未及时上报督导。",
+];
+const GUIDANCE: &[&str] = &[
+    "按风险等级安排联系频次，高风险个案每周至少联系一次，理由：确保安全。",
+    "服务计划目标改写为可测量的表述，下次督导时一同检查。",
+    "遇到自伤风险须当日报告督导并记录，理由：依机构危机处理流程。",
+    "每周留出固定时间整理记录，避免积压。",
+];
+const ITEMS: &[&str] = &[
+    "补全本月家访记录",
+    "修改服务计划的目标表述",
+    "联系村委会核实低保情况",
+    "整理小组活动签到与反馈",
+    "完成个案转介表并提交",
+];
+
 const COUNTIES: &[&str] = &["青川县", "宁远县", "安化县", "丰城县", "石门县"];
 
 /// Makes the data set for `scale` from `seed`, with dates before `today`.
@@ -80,6 +131,7 @@ pub fn generate(scale: Scale, seed: u64, today: NaiveDate) -> Demo {
             }
         }
     }
+    g.records();
     g.demo
 }
 
@@ -89,6 +141,7 @@ impl Demo {
             stations: vec![],
             staff: vec![],
             links: vec![],
+            records: vec![],
         }
     }
 }
@@ -260,6 +313,114 @@ impl Gen {
         }
         self.demo.links[pos].3 = Some(day);
         self.demo.links.push((to, supervisee, day, None));
+    }
+
+    /// Six months of monthly individual supervision for every current link,
+    /// with gaps, some items past due and some records still unsigned.
+    fn records(&mut self) {
+        let first_month = self
+            .today
+            .with_day(1)
+            .and_then(|d| d.checked_sub_months(Months::new(5)))
+            .unwrap_or(self.today);
+        let links: Vec<_> = self
+            .demo
+            .links
+            .iter()
+            .filter(|l| l.3.is_none())
+            .copied()
+            .collect();
+        for (boss, worker, from, _) in links {
+            if self.demo.staff[worker].left_date.is_some() {
+                continue;
+            }
+            let mut month = first_month;
+            while month <= self.today {
+                // One month in ten nobody met: the overdue list has work.
+                if self.rng.random_bool(0.9) {
+                    let last = if month.month() == self.today.month()
+                        && month.year() == self.today.year()
+                    {
+                        self.today.day()
+                    } else {
+                        28
+                    };
+                    let day = month
+                        .with_day(self.rng.random_range(1..=last))
+                        .unwrap_or(month);
+                    if day >= from {
+                        self.record(boss, worker, day);
+                    }
+                }
+                month = match month.checked_add_months(Months::new(1)) {
+                    Some(m) => m,
+                    None => break,
+                };
+            }
+        }
+        // Stored in the order they were held, so 第 n 次 follows the dates.
+        self.demo
+            .records
+            .sort_by_key(|r| (r.content.date, r.content.start_time));
+    }
+
+    fn record(&mut self, boss: usize, worker: usize, date: NaiveDate) {
+        let pick = |rng: &mut ChaCha8Rng, list: &[&str]| {
+            list.choose(rng).copied().unwrap_or_default().to_owned()
+        };
+        let start_hour = *[9u32, 10, 14, 15].choose(&mut self.rng).unwrap_or(&9);
+        let minutes = *[60u32, 90, 120].choose(&mut self.rng).unwrap_or(&60);
+        let start = NaiveTime::from_hms_opt(start_hour, 0, 0).unwrap_or_default();
+        let end = start + chrono::Duration::minutes(minutes.into());
+        let due = date + Days::new(self.rng.random_range(7..=21));
+        let age = (self.today - date).num_days();
+        let done = (due + Days::new(3) < self.today && self.rng.random_bool(0.8))
+            .then(|| due - Days::new(self.rng.random_range(0..5)));
+        let station = self.demo.staff[boss].station_id as usize;
+        let content = RecordContent {
+            supervisor_id: boss as i64,
+            date,
+            start_time: start,
+            end_time: end,
+            place: format!("{}会议室", self.demo.stations[station].name),
+            mode: if self.rng.random_bool(0.85) {
+                Mode::Individual
+            } else {
+                Mode::FollowUp
+            },
+            functions: vec![Function::Administrative, Function::Educational],
+            supervisees: vec![(worker as i64, Attendance::Present)],
+            cases: String::new(),
+            topic: pick(&mut self.rng, TOPICS),
+            previous_review: String::new(),
+            reported: pick(&mut self.rng, REPORTS),
+            findings: pick(&mut self.rng, FINDINGS),
+            guidance: pick(&mut self.rng, GUIDANCE),
+            reflection: String::new(),
+            disagreement: String::new(),
+            action_items: vec![ActionItem {
+                what: pick(&mut self.rng, ITEMS),
+                owner_id: worker as i64,
+                due,
+                done,
+                note: String::new(),
+            }],
+        };
+        // Older records are signed within a few days; recent ones may not be.
+        let signed_on = |rng: &mut ChaCha8Rng| {
+            (date + Days::new(rng.random_range(0..4)))
+                .and_hms_opt(17, 30, 0)
+                .unwrap_or_default()
+        };
+        let signed = if age > 14 || self.rng.random_bool(0.5) {
+            vec![
+                (boss, signed_on(&mut self.rng)),
+                (worker, signed_on(&mut self.rng)),
+            ]
+        } else {
+            vec![]
+        };
+        self.demo.records.push(DemoRecord { content, signed });
     }
 
     fn leave(&mut self, who: usize, days_ago: u64) {

@@ -16,6 +16,8 @@ pub enum ErrorKind {
     NotFound,
     /// The request conflicts with the data (e.g. demo into a used database).
     Conflict,
+    /// The record is signed: change it with an amendment.
+    Locked,
     /// The database could not be read or written.
     Storage,
     Internal,
@@ -45,6 +47,7 @@ impl From<StoreError> for CommandError {
             StoreError::Invalid(invalid) => (ErrorKind::Invalid, fields_of(invalid)),
             StoreError::NotFound { .. } => (ErrorKind::NotFound, vec![]),
             StoreError::NotEmpty { .. } => (ErrorKind::Conflict, vec![]),
+            StoreError::Locked { .. } => (ErrorKind::Locked, vec![]),
             StoreError::TooNew { .. }
             | StoreError::Open { .. }
             | StoreError::CreateDir { .. }

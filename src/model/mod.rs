@@ -2,12 +2,17 @@
 //! parameter wherever a check needs it.
 
 mod date;
+mod record;
 mod staff;
 mod station;
 mod supervision;
 mod validation;
 
 pub use date::{format_date, parse_user_date};
+pub use record::{
+    parse_time, signature_overdue, ActionItem, ActionItemInput, Attendance, AttendeeInput,
+    Function, Mode, RecordContent, RecordInput, AMENDABLE_FIELDS, SIGN_WITHIN_DAYS,
+};
 pub use staff::{Qualification, Role, Staff, StaffInput, StaffRecord};
 pub use station::{NewStation, Station};
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};

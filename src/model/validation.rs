@@ -28,6 +28,18 @@ pub enum Code {
     SupervisorInactive,
     LeftDateRequired,
     NotFound,
+    BadTime,
+    EndBeforeStart,
+    UnknownChoice,
+    Duplicate,
+    OwnerRequired,
+    DueRequired,
+    DueBeforeSession,
+    Locked,
+    ReasonRequired,
+    NotASigner,
+    AlreadySigned,
+    NotAmendable,
 }
 
 impl Code {
@@ -55,6 +67,18 @@ impl Code {
             Code::SupervisorInactive => "supervisor_inactive",
             Code::LeftDateRequired => "left_date_required",
             Code::NotFound => "not_found",
+            Code::BadTime => "bad_time",
+            Code::EndBeforeStart => "end_before_start",
+            Code::UnknownChoice => "unknown_choice",
+            Code::Duplicate => "duplicate",
+            Code::OwnerRequired => "owner_required",
+            Code::DueRequired => "due_required",
+            Code::DueBeforeSession => "due_before_session",
+            Code::Locked => "locked",
+            Code::ReasonRequired => "reason_required",
+            Code::NotASigner => "not_a_signer",
+            Code::AlreadySigned => "already_signed",
+            Code::NotAmendable => "not_amendable",
         }
     }
 
@@ -83,6 +107,18 @@ impl Code {
             Code::SupervisorInactive => "has left the station",
             Code::LeftDateRequired => "is required when the person has left",
             Code::NotFound => "does not exist",
+            Code::BadTime => "is not a time (write it as 09:30)",
+            Code::EndBeforeStart => "is not after the start time",
+            Code::UnknownChoice => "holds a value that is not one of the choices",
+            Code::Duplicate => "lists the same person twice",
+            Code::OwnerRequired => "has an item without an owner",
+            Code::DueRequired => "has an item without a due date",
+            Code::DueBeforeSession => "has an item due before the session",
+            Code::Locked => "cannot change: the record is signed (amend it instead)",
+            Code::ReasonRequired => "is required for an amendment",
+            Code::NotASigner => "is neither the supervisor nor a supervisee of this record",
+            Code::AlreadySigned => "has already signed",
+            Code::NotAmendable => "cannot be amended",
         }
     }
 }

@@ -1,5 +1,7 @@
 //! The SQLite store: one file, migrated at open, written in transactions.
 
+mod drafts;
+mod records;
 mod staff;
 mod stations;
 mod supervision;
@@ -10,6 +12,10 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
+pub use drafts::Draft;
+pub use records::{
+    ActionItemView, AmendmentView, RecordFilter, RecordSummary, RecordView, SignatureView,
+};
 pub use staff::StaffView;
 pub use stations::StationSummary;
 pub use supervision::LinkView;
@@ -42,6 +48,8 @@ pub enum StoreError {
     },
     #[error("{0}")]
     Invalid(#[from] Invalid),
+    #[error("supervision record {id} is signed and locked; change it with an amendment")]
+    Locked { id: i64 },
     #[error("{what} {id} does not exist")]
     NotFound { what: &'static str, id: i64 },
     #[error(
@@ -56,7 +64,10 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The numbered migrations, oldest first. A landed migration is never
 /// edited: a change is a new file.
-const MIGRATIONS: &[M<'static>] = &[M::up(include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(include_str!("migrations/0001_init.sql")),
+    M::up(include_str!("migrations/0002_supervision_records.sql")),
+];
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)
@@ -93,7 +104,9 @@ impl Store {
         // Per connection, never in a migration: these do not persist.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // FULL: a commit reported to the user survives a power cut (drafts are
+        // saved every second while typing; losing them defeats the point).
+        conn.pragma_update(None, "synchronous", "FULL")?;
         conn.busy_timeout(Duration::from_secs(5))?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
@@ -150,6 +163,28 @@ pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<
     }
     for &(boss, worker, from, to) in &demo.links {
         supervision::insert_link(tx, staff_ids[boss], staff_ids[worker], from, to)?;
+    }
+    for r in &demo.records {
+        let mut content = r.content.clone();
+        let id_of = |index: i64| staff_ids[index as usize];
+        content.supervisor_id = id_of(content.supervisor_id);
+        for s in &mut content.supervisees {
+            s.0 = id_of(s.0);
+        }
+        for item in &mut content.action_items {
+            item.owner_id = id_of(item.owner_id);
+        }
+        let written = content.date.and_hms_opt(18, 0, 0).unwrap_or_default();
+        let id = records::insert_record(tx, &content, written)?;
+        for &(who, at) in &r.signed {
+            records::insert_signature(
+                tx,
+                id,
+                staff_ids[who],
+                staff_ids[who] == content.supervisor_id,
+                at,
+            )?;
+        }
     }
     Ok(())
 }

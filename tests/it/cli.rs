@@ -129,3 +129,93 @@ fn county_scale_makes_a_thousand_staff() {
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(rows.len(), 1000);
 }
+
+#[test]
+fn supervision_list_and_show_speak_json() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.sqlite3");
+    stationdesk(&db).arg("demo").assert().success();
+    let out = stationdesk(&db)
+        .args(["supervision", "list", "--format", "json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(rows.len() > 50, "six months of records, got {}", rows.len());
+    for key in [
+        "id",
+        "year",
+        "number",
+        "date",
+        "start_time",
+        "end_time",
+        "hours",
+        "mode",
+        "supervisor_id",
+        "supervisor_name",
+        "supervisees",
+        "topic",
+        "signatures",
+        "signers_needed",
+        "fully_signed",
+        "locked",
+        "amended",
+        "signature_overdue",
+    ] {
+        assert!(rows[0].get(key).is_some(), "missing key {key}");
+    }
+    let supervisor = rows[0]["supervisor_id"].as_i64().expect("id");
+    let month = &rows[0]["date"].as_str().expect("date")[..7];
+    let out = stationdesk(&db)
+        .args([
+            "supervision",
+            "list",
+            "--format",
+            "json",
+            "--supervisor",
+            &supervisor.to_string(),
+            "--month",
+            month,
+        ])
+        .output()
+        .expect("run");
+    let some: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(!some.is_empty() && some.len() < rows.len());
+    assert!(some.iter().all(|r| r["supervisor_id"] == supervisor
+        && r["date"].as_str().expect("date").starts_with(month)));
+
+    let id = rows[0]["id"].to_string();
+    let out = stationdesk(&db)
+        .args(["supervision", "show", &id, "--format", "json"])
+        .output()
+        .expect("run");
+    let record: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(record["id"], rows[0]["id"]);
+    assert!(record["action_items"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty()));
+    stationdesk(&db)
+        .args(["supervision", "show", &id])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("督导记录").and(predicate::str::contains("行动项")));
+}
+
+#[test]
+fn supervision_commands_refuse_bad_input_precisely() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("s.sqlite3");
+    stationdesk(&db).arg("init").assert().success();
+    stationdesk(&db)
+        .args(["supervision", "list", "--month", "2026-13"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not a month"));
+    stationdesk(&db)
+        .args(["supervision", "show", "404"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "supervision record 404 does not exist",
+        ));
+}

@@ -47,6 +47,12 @@ fn a_county_has_fifty_stations_and_a_thousand_staff_all_valid() {
         .load_demo(&demo)
         .expect("every generated row passes the store's checks");
     assert_eq!(store.list_staff(None, today()).expect("list").len(), 1000);
+    let records = store.list_records(Default::default()).expect("records");
+    assert!(
+        records.len() > 4000,
+        "six months of records for ~900 supervisees: {}",
+        records.len()
+    );
     // Every active supervisee with a supervisor has one who ranks above them.
     for v in store.list_staff(None, today()).expect("list") {
         if let Some((boss, _)) = v.supervisor {
@@ -89,4 +95,40 @@ fn demo_goes_only_into_an_empty_database() {
         .expect_err("second");
     assert!(err.to_string().contains("empty"), "{err}");
     assert_eq!(store.list_stations().expect("stations").len(), 1);
+}
+
+#[test]
+fn six_months_of_records_with_some_overdue_and_unsigned() {
+    let demo = generate(Scale::Station, 4, today());
+    let mut store = Store::open_in_memory().expect("store");
+    store.load_demo(&demo).expect("load");
+    let records = store.list_records(Default::default()).expect("records");
+    let oldest = records.iter().map(|r| r.date).min().expect("some");
+    assert!(
+        (today() - oldest).num_days() >= 140,
+        "history goes back about six months"
+    );
+    assert!(
+        records.iter().any(|r| !r.fully_signed()),
+        "some records are unsigned"
+    );
+    assert!(records.iter().any(|r| r.fully_signed()));
+    let open = store.action_items(None, true).expect("items");
+    assert!(
+        open.iter().any(|i| i.item.due < today()),
+        "some action items are past due"
+    );
+    // Numbers follow the dates within each supervisor's year.
+    let mut by_boss: HashMap<(i64, i32), Vec<(chrono::NaiveDate, i64)>> = HashMap::new();
+    for r in &records {
+        by_boss
+            .entry((r.supervisor_id, r.year))
+            .or_default()
+            .push((r.date, r.number));
+    }
+    for list in by_boss.values_mut() {
+        list.sort();
+        let numbers: Vec<i64> = list.iter().map(|x| x.1).collect();
+        assert_eq!(numbers, (1..=numbers.len() as i64).collect::<Vec<_>>());
+    }
 }

@@ -247,3 +247,38 @@ fn foreign_keys_are_enforced_on_every_connection() {
         "a staff row pointing at no station must be refused"
     );
 }
+
+#[test]
+fn every_earlier_schema_version_migrates_with_its_data() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.sqlite3");
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("raw");
+        stationdesk::store::migrations()
+            .to_version(&mut conn, 1)
+            .expect("version 1");
+        conn.execute(
+            "INSERT INTO station (name, township, county) VALUES ('旧站', '旧镇', '旧县')",
+            [],
+        )
+        .expect("station");
+        conn.execute(
+            "INSERT INTO staff (station_id, name, role, qualification, start_date)
+             VALUES (1, '老员工', 'frontline', 'none', '2020-01-01')",
+            [],
+        )
+        .expect("staff");
+    }
+    let store = Store::open(&path).expect("migrates to the latest version");
+    assert_eq!(
+        store.list_staff(None, today()).expect("list")[0]
+            .staff
+            .record
+            .name,
+        "老员工"
+    );
+    assert!(store
+        .list_records(stationdesk::store::RecordFilter::default())
+        .expect("records")
+        .is_empty());
+}

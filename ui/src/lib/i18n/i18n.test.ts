@@ -20,9 +20,11 @@ const codes = [
   'unknown_role', 'unknown_qualification', 'certificate_required', 'certificate_not_allowed',
   'registration_required', 'bad_certificate', 'qualification_too_low', 'not_a_supervisor',
   'rank_too_low', 'self_supervision', 'supervision_cycle', 'before_current_link',
-  'supervisor_inactive', 'left_date_required', 'not_found',
+  'supervisor_inactive', 'left_date_required', 'not_found', 'bad_time', 'end_before_start',
+  'unknown_choice', 'duplicate', 'owner_required', 'due_required', 'due_before_session', 'locked',
+  'reason_required', 'not_a_signer', 'already_signed', 'not_amendable',
 ];
-const kinds = ['invalid', 'notFound', 'conflict', 'storage', 'internal'];
+const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'internal'];
 const roles = [
   'frontline', 'assistant_supervisor', 'trainee_supervisor', 'junior_supervisor',
   'intermediate_supervisor', 'senior_supervisor', 'station_head',

@@ -11,6 +11,9 @@ use crate::demo::{self, Scale};
 use crate::model::format_date;
 use crate::store::{default_db_path, StaffView, Store, StoreError};
 
+mod records;
+use records::supervision;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "stationdesk",
@@ -41,6 +44,39 @@ pub enum Command {
         #[command(subcommand)]
         command: StaffCommand,
     },
+    /// Supervision records (督导记录)
+    Supervision {
+        #[command(subcommand)]
+        command: SupervisionCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SupervisionCommand {
+    /// List records, newest first
+    List {
+        /// Only this supervisor's records
+        #[arg(long, value_name = "ID")]
+        supervisor: Option<i64>,
+        /// Only this month, as YYYY-MM
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: Option<(i32, u32)>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Show one record in full
+    Show {
+        id: i64,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+}
+
+/// Reads `2026-11` (or `2026/11`, `2026年11月`).
+fn parse_month(text: &str) -> Result<(i32, u32), String> {
+    crate::model::parse_user_date(&format!("{}-01", text.trim().trim_end_matches('月')))
+        .map(|d| (chrono::Datelike::year(&d), chrono::Datelike::month(&d)))
+        .ok_or_else(|| format!("{text:?} is not a month: write it as YYYY-MM, e.g. 2026-11"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -144,6 +180,7 @@ pub fn run(cli: Cli, today: NaiveDate, out: &mut dyn Write) -> Result<(), CliErr
                 Format::Table => write_table(&staff, out)?,
             }
         }
+        Command::Supervision { command } => supervision(&store, command, today, out)?,
     }
     Ok(())
 }
