@@ -8,8 +8,11 @@ use chrono::{Local, NaiveDate};
 use stationdesk::Store;
 use tauri::State;
 
+use stationdesk::store::RecordFilter;
+
 use crate::dto::{AssignForm, StaffDto, StaffForm, StationDto, SupervisionLinkDto};
 use crate::error::CommandError;
+use crate::records_dto::{ActionItemDto, DraftDto, RecordDto, RecordForm, RecordSummaryDto};
 use crate::App;
 
 type Reply<T> = Result<T, CommandError>;
@@ -104,4 +107,136 @@ pub async fn supervision_history(
         .into_iter()
         .map(Into::into)
         .collect())
+}
+
+// ---- supervision records ----
+
+fn now() -> chrono::NaiveDateTime {
+    Local::now().naive_local()
+}
+
+#[tauri::command]
+pub async fn list_records(
+    app: State<'_, App>,
+    supervisor_id: Option<i64>,
+) -> Reply<Vec<RecordSummaryDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    let rows = store.list_records(RecordFilter {
+        supervisor_id,
+        month: None,
+    })?;
+    Ok(rows
+        .into_iter()
+        .map(|r| RecordSummaryDto::new(r, today()))
+        .collect())
+}
+
+/// Active staff in a supervising role, who may write records.
+#[tauri::command]
+pub async fn list_supervisors(app: State<'_, App>) -> Reply<Vec<StaffDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store
+        .supervisors(today())?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
+#[tauri::command]
+pub async fn get_record(app: State<'_, App>, id: i64) -> Reply<RecordDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store.record(id)?.into())
+}
+
+#[tauri::command]
+pub async fn create_record(app: State<'_, App>, form: RecordForm) -> Reply<RecordDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    let id = store.create_record(&form.into(), today(), now())?;
+    Ok(store.record(id)?.into())
+}
+
+#[tauri::command]
+pub async fn update_record(app: State<'_, App>, id: i64, form: RecordForm) -> Reply<RecordDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.update_record(id, &form.into(), today(), now())?;
+    Ok(store.record(id)?.into())
+}
+
+#[tauri::command]
+pub async fn sign_record(app: State<'_, App>, id: i64, staff_id: i64) -> Reply<RecordDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.sign_record(id, staff_id, now())?;
+    Ok(store.record(id)?.into())
+}
+
+#[tauri::command]
+pub async fn amend_record(
+    app: State<'_, App>,
+    id: i64,
+    field: String,
+    text: String,
+    reason: String,
+    by: String,
+) -> Reply<RecordDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.amend_record(id, &field, &text, &reason, &by, now())?;
+    Ok(store.record(id)?.into())
+}
+
+/// Open action items owned by these people: the review of the previous
+/// session's items.
+#[tauri::command]
+pub async fn open_items(app: State<'_, App>, owner_ids: Vec<i64>) -> Reply<Vec<ActionItemDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    let mut items = vec![];
+    for owner in owner_ids {
+        items.extend(
+            store
+                .action_items(Some(owner), true)?
+                .into_iter()
+                .map(Into::into),
+        );
+    }
+    Ok(items)
+}
+
+#[tauri::command]
+pub async fn set_item_done(
+    app: State<'_, App>,
+    item_id: i64,
+    done: String,
+    note: String,
+) -> Reply<()> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store.set_item_done(item_id, &done, &note)?)
+}
+
+#[tauri::command]
+pub async fn save_draft(app: State<'_, App>, key: String, body: String) -> Reply<()> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store.save_draft(&key, &body, now())?)
+}
+
+#[tauri::command]
+pub async fn list_drafts(app: State<'_, App>, prefix: String) -> Reply<Vec<DraftDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store.drafts(&prefix)?.into_iter().map(Into::into).collect())
+}
+
+#[tauri::command]
+pub async fn delete_draft(app: State<'_, App>, key: String) -> Reply<()> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store.delete_draft(&key)?)
 }

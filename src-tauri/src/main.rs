@@ -7,6 +7,7 @@
 mod commands;
 mod dto;
 mod error;
+mod records_dto;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -69,6 +70,18 @@ fn main() {
             commands::supervisor_candidates,
             commands::assign_supervisor,
             commands::supervision_history,
+            commands::list_records,
+            commands::list_supervisors,
+            commands::get_record,
+            commands::create_record,
+            commands::update_record,
+            commands::sign_record,
+            commands::amend_record,
+            commands::open_items,
+            commands::set_item_done,
+            commands::save_draft,
+            commands::list_drafts,
+            commands::delete_draft,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

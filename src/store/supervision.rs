@@ -109,6 +109,16 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Active staff in a supervising role, who may write supervision
+    /// records: the most senior first.
+    pub fn supervisors(&self, today: NaiveDate) -> Result<Vec<StaffView>> {
+        let mut all = self.list_staff(None, today)?;
+        all.retain(|v| v.staff.record.active() && v.staff.record.role.supervising_rank().is_some());
+        Ok(all)
+    }
+}
+
 pub(super) fn insert_link(
     tx: &Transaction,
     supervisor_id: i64,
