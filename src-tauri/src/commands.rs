@@ -144,6 +144,18 @@ pub async fn list_supervisors(app: State<'_, App>) -> Reply<Vec<StaffDto>> {
         .collect())
 }
 
+/// Whom this supervisor supervises today: the form's default attendees.
+#[tauri::command]
+pub async fn list_supervisees(app: State<'_, App>, supervisor_id: i64) -> Reply<Vec<StaffDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store
+        .supervisees(supervisor_id, today())?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 #[tauri::command]
 pub async fn get_record(app: State<'_, App>, id: i64) -> Reply<RecordDto> {
     let mut held = hold(&app)?;

@@ -72,6 +72,7 @@ fn main() {
             commands::supervision_history,
             commands::list_records,
             commands::list_supervisors,
+            commands::list_supervisees,
             commands::get_record,
             commands::create_record,
             commands::update_record,

@@ -117,6 +117,13 @@ impl Store {
         all.retain(|v| v.staff.record.active() && v.staff.record.role.supervising_rank().is_some());
         Ok(all)
     }
+
+    /// Whom `supervisor_id` supervises on `today`.
+    pub fn supervisees(&self, supervisor_id: i64, today: NaiveDate) -> Result<Vec<StaffView>> {
+        let mut all = self.list_staff(None, today)?;
+        all.retain(|v| v.supervisor.as_ref().is_some_and(|s| s.0 == supervisor_id));
+        Ok(all)
+    }
 }
 
 pub(super) fn insert_link(

@@ -282,3 +282,25 @@ fn every_earlier_schema_version_migrates_with_its_data() {
         .expect("records")
         .is_empty());
 }
+
+#[test]
+fn supervisors_and_their_current_supervisees() {
+    let mut store = store();
+    let worker = add(&mut store, "周敏", "frontline");
+    let assistant = add(&mut store, "王芳", "assistant_supervisor");
+    assign(&mut store, worker, Some(assistant), "2024-01-01").expect("assign");
+    let names = |v: Vec<stationdesk::store::StaffView>| {
+        v.into_iter()
+            .map(|v| v.staff.record.name)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        names(store.supervisors(today()).expect("supervisors")),
+        ["王芳"]
+    );
+    assert_eq!(
+        names(store.supervisees(assistant, today()).expect("supervisees")),
+        ["周敏"]
+    );
+    assert!(store.supervisees(worker, today()).expect("none").is_empty());
+}

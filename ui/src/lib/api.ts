@@ -7,6 +7,11 @@ import type { StaffDto } from '../bindings/StaffDto';
 import type { StaffForm } from '../bindings/StaffForm';
 import type { StationDto } from '../bindings/StationDto';
 import type { SupervisionLinkDto } from '../bindings/SupervisionLinkDto';
+import type { ActionItemDto } from '../bindings/ActionItemDto';
+import type { DraftDto } from '../bindings/DraftDto';
+import type { RecordDto } from '../bindings/RecordDto';
+import type { RecordForm } from '../bindings/RecordForm';
+import type { RecordSummaryDto } from '../bindings/RecordSummaryDto';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
 export function asCommandError(e: unknown): CommandError {
@@ -34,6 +39,32 @@ export const api = {
   supervisorCandidates: (superviseeId: number) => call<StaffDto[]>('supervisor_candidates', { superviseeId }),
   assignSupervisor: (form: AssignForm) => call<StaffDto>('assign_supervisor', { form }),
   supervisionHistory: (staffId: number) => call<SupervisionLinkDto[]>('supervision_history', { staffId }),
+  listRecords: (supervisorId: number | null) => call<RecordSummaryDto[]>('list_records', { supervisorId }),
+  listSupervisors: () => call<StaffDto[]>('list_supervisors'),
+  listSupervisees: (supervisorId: number) => call<StaffDto[]>('list_supervisees', { supervisorId }),
+  getRecord: (id: number) => call<RecordDto>('get_record', { id }),
+  createRecord: (form: RecordForm) => call<RecordDto>('create_record', { form }),
+  updateRecord: (id: number, form: RecordForm) => call<RecordDto>('update_record', { id, form }),
+  signRecord: (id: number, staffId: number) => call<RecordDto>('sign_record', { id, staffId }),
+  amendRecord: (id: number, field: string, text: string, reason: string, by: string) =>
+    call<RecordDto>('amend_record', { id, field, text, reason, by }),
+  openItems: (ownerIds: number[]) => call<ActionItemDto[]>('open_items', { ownerIds }),
+  setItemDone: (itemId: number, done: string, note: string) => call<null>('set_item_done', { itemId, done, note }),
+  saveDraft: (key: string, body: string) => call<null>('save_draft', { key, body }),
+  listDrafts: (prefix: string) => call<DraftDto[]>('list_drafts', { prefix }),
+  deleteDraft: (key: string) => call<null>('delete_draft', { key }),
 };
 
-export type { AssignForm, CommandError, StaffDto, StaffForm, StationDto, SupervisionLinkDto };
+export type {
+  ActionItemDto,
+  AssignForm,
+  CommandError,
+  DraftDto,
+  RecordDto,
+  RecordForm,
+  RecordSummaryDto,
+  StaffDto,
+  StaffForm,
+  StationDto,
+  SupervisionLinkDto,
+};
