@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use criterion::{criterion_group, criterion_main, Criterion};
 use stationdesk::demo::{generate, Scale, DEFAULT_SEED};
+use stationdesk::store::RecordFilter;
 use stationdesk::Store;
 
 fn today() -> NaiveDate {

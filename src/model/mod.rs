@@ -5,6 +5,7 @@ mod date;
 mod record;
 mod staff;
 mod station;
+mod summary;
 mod supervision;
 mod validation;
 
@@ -15,5 +16,6 @@ pub use record::{
 };
 pub use staff::{Qualification, Role, Staff, StaffInput, StaffRecord};
 pub use station::{NewStation, Station};
+pub use summary::{month_summary, ItemFact, MonthSummary, SessionFact};
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
 pub use validation::{Code, FieldError, Invalid};

@@ -8,8 +8,8 @@ use super::staff::get_staff;
 use super::stations::not_found;
 use super::{Result, Store, StoreError};
 use crate::model::{
-    parse_user_date, ActionItem, Attendance, Code, Function, Invalid, Mode, RecordContent,
-    RecordInput, AMENDABLE_FIELDS,
+    month_summary, parse_user_date, ActionItem, Attendance, Code, Function, Invalid, ItemFact,
+    Mode, MonthSummary, RecordContent, RecordInput, SessionFact, AMENDABLE_FIELDS,
 };
 
 /// Which records to list.
@@ -438,6 +438,58 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(&items_sql(&filter))?;
         let rows = stmt.query_map([owner_id], item_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The month's summary for one supervisor: sessions held in the month,
+    /// who they supervise at its end (or on `today`, if earlier), and the
+    /// action items of all their records.
+    pub fn month_summary(
+        &self,
+        supervisor_id: i64,
+        month: (i32, u32),
+        today: NaiveDate,
+    ) -> Result<MonthSummary> {
+        get_staff(&self.conn, supervisor_id)?;
+        let first = NaiveDate::from_ymd_opt(month.0, month.1, 1)
+            .ok_or_else(|| Invalid::one("month", Code::BadDate))?;
+        let next = first
+            .checked_add_months(chrono::Months::new(1))
+            .ok_or_else(|| Invalid::one("month", Code::BadDate))?;
+        let mut sessions = vec![];
+        for r in self.list_records(RecordFilter {
+            supervisor_id: Some(supervisor_id),
+            month: Some(month),
+        })? {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT staff_id FROM record_attendee WHERE record_id = ?1 AND attendance <> 'absent'",
+            )?;
+            let attended = stmt
+                .query_map([r.id], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            sessions.push(SessionFact {
+                hours: r.hours(),
+                attended,
+            });
+        }
+        let on = (next - chrono::Days::new(1)).min(today);
+        let supervisees: Vec<i64> = self
+            .supervisees(supervisor_id, on)?
+            .into_iter()
+            .map(|v| v.staff.id)
+            .collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT i.due_date, i.done_date FROM action_item i
+             JOIN supervision_record r ON r.id = i.record_id WHERE r.supervisor_id = ?1",
+        )?;
+        let items: Vec<ItemFact> = stmt
+            .query_map([supervisor_id], |row| {
+                Ok(ItemFact {
+                    due: row.get(0)?,
+                    done: row.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(month_summary(&sessions, &supervisees, &items, today))
     }
 
     fn items_where(&self, filter: &str, id: i64) -> Result<Vec<ActionItemView>> {

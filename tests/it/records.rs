@@ -364,3 +364,42 @@ fn drafts_survive_reopening_the_file() {
     store.delete_draft("supervision:new").expect("delete");
     assert!(store.drafts("supervision:").expect("drafts").is_empty());
 }
+
+#[test]
+fn the_month_summary_counts_what_the_upper_office_asks() {
+    let Team {
+        mut store,
+        boss,
+        worker,
+        other,
+    } = team();
+    for (who, to) in [(worker, boss), (other, boss)] {
+        store
+            .assign_supervisor(&stationdesk::model::AssignInput {
+                supervisee_id: who,
+                supervisor_id: Some(to),
+                from: "2026-01-01".into(),
+            })
+            .expect("assign");
+    }
+    store
+        .create_record(&record(boss, worker, "2026-11-02"), today(), now())
+        .expect("one");
+    store
+        .create_record(&record(boss, worker, "2026-11-09"), today(), now())
+        .expect("two");
+    store
+        .create_record(&record(boss, other, "2026-10-20"), today(), now())
+        .expect("october");
+    let s = store
+        .month_summary(boss, (2026, 11), day("2026-12-05"))
+        .expect("summary");
+    assert_eq!((s.sessions, s.hours), (2, 3.0));
+    assert_eq!((s.supervisees_total, s.supervisees_covered), (2, 1));
+    // Three records, one item each, all due 2026-11-30 and open.
+    assert_eq!((s.open_items, s.overdue_items), (3, 3));
+    assert!(matches!(
+        store.month_summary(404, (2026, 11), today()),
+        Err(StoreError::NotFound { .. })
+    ));
+}
