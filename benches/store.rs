@@ -34,6 +34,24 @@ fn bench(c: &mut Criterion) {
     c.bench_function("list stations", |b| {
         b.iter(|| store.list_stations().expect("list"))
     });
+    let boss = store.supervisors(today()).expect("supervisors")[0].staff.id;
+    c.bench_function("list one supervisor's records (county db)", |b| {
+        b.iter(|| {
+            store
+                .list_records(RecordFilter {
+                    supervisor_id: Some(boss),
+                    month: None,
+                })
+                .expect("records")
+        })
+    });
+    let id = store
+        .list_records(RecordFilter::default())
+        .expect("records")[0]
+        .id;
+    c.bench_function("read one whole record (county db)", |b| {
+        b.iter(|| store.record(id).expect("record"))
+    });
 }
 
 criterion_group!(benches, bench);
