@@ -52,6 +52,13 @@ fn bench(c: &mut Criterion) {
     c.bench_function("read one whole record (county db)", |b| {
         b.iter(|| store.record(id).expect("record"))
     });
+    let record = store.record(id).expect("record");
+    let sheet = stationdesk::pdf::record_sheet(&record, "打印于 2026-11-22 10:00");
+    let bytes = stationdesk::pdf::supervision_record_pdf(&sheet).expect("pdf");
+    eprintln!("one supervision-record PDF: {} bytes", bytes.len());
+    c.bench_function("supervision-record PDF", |b| {
+        b.iter(|| stationdesk::pdf::supervision_record_pdf(&sheet).expect("pdf"))
+    });
 }
 
 criterion_group!(benches, bench);

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod demo;
 pub mod model;
+pub mod pdf;
 pub mod store;
 
 pub use store::{Store, StoreError};

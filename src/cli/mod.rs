@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chrono::{Local, NaiveDate};
+use chrono::{Local, NaiveDateTime};
 use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
@@ -11,7 +11,9 @@ use crate::demo::{self, Scale};
 use crate::model::format_date;
 use crate::store::{default_db_path, StaffView, Store, StoreError};
 
+mod print;
 mod records;
+use print::print;
 use records::supervision;
 
 #[derive(Debug, Parser)]
@@ -48,6 +50,30 @@ pub enum Command {
     Supervision {
         #[command(subcommand)]
         command: SupervisionCommand,
+    },
+    /// Print to PDF (A4, with an embedded Chinese font)
+    Print {
+        #[command(subcommand)]
+        command: PrintCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PrintCommand {
+    /// One supervision record as a 督导记录表 for signatures
+    Supervision {
+        id: i64,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// A supervisor's monthly supervision summary (督导月报)
+    Summary {
+        #[arg(long, value_name = "ID")]
+        supervisor: i64,
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: (i32, u32),
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
     },
 }
 
@@ -106,6 +132,13 @@ pub enum CliError {
     Output(#[from] std::io::Error),
     #[error("cannot encode JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error(transparent)]
+    Print(#[from] crate::pdf::PrintError),
+    #[error("cannot write {path}: {source}")]
+    WriteFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// One staff member in `staff list --format json`. The keys are a stable
@@ -150,8 +183,9 @@ impl From<&StaffView> for StaffJson {
     }
 }
 
-/// Runs a parsed command; `today` is the caller's clock.
-pub fn run(cli: Cli, today: NaiveDate, out: &mut dyn Write) -> Result<(), CliError> {
+/// Runs a parsed command; `now` is the caller's clock.
+pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliError> {
+    let today = now.date();
     let path = cli.db.unwrap_or_else(default_db_path);
     let mut store = Store::open(&path)?;
     match cli.command {
@@ -181,6 +215,7 @@ pub fn run(cli: Cli, today: NaiveDate, out: &mut dyn Write) -> Result<(), CliErr
             }
         }
         Command::Supervision { command } => supervision(&store, command, today, out)?,
+        Command::Print { command } => print(&store, command, now, out)?,
     }
     Ok(())
 }
@@ -226,9 +261,9 @@ fn write_table(staff: &[StaffView], out: &mut dyn Write) -> std::io::Result<()> 
 /// The process entry: parses arguments, runs, prints errors precisely.
 pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let today = Local::now().date_naive();
+    let now = Local::now().naive_local();
     let stdout = std::io::stdout();
-    match run(cli, today, &mut stdout.lock()) {
+    match run(cli, now, &mut stdout.lock()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stationdesk: {e}");

@@ -219,3 +219,67 @@ fn supervision_commands_refuse_bad_input_precisely() {
             "supervision record 404 does not exist",
         ));
 }
+
+#[test]
+fn print_writes_whole_pdfs_or_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("p.sqlite3");
+    stationdesk(&db).arg("demo").assert().success();
+    let out = stationdesk(&db)
+        .args(["supervision", "list", "--format", "json"])
+        .output()
+        .expect("run");
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
+    let id = rows[0]["id"].to_string();
+    let supervisor = rows[0]["supervisor_id"].to_string();
+    let month = rows[0]["date"].as_str().expect("date")[..7].to_owned();
+
+    let record = dir.path().join("record.pdf");
+    stationdesk(&db)
+        .args(["print", "supervision", &id, "--out"])
+        .arg(&record)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote"));
+    assert!(std::fs::read(&record).expect("pdf").starts_with(b"%PDF"));
+
+    let summary = dir.path().join("summary.pdf");
+    stationdesk(&db)
+        .args([
+            "print",
+            "summary",
+            "--supervisor",
+            &supervisor,
+            "--month",
+            &month,
+            "--out",
+        ])
+        .arg(&summary)
+        .assert()
+        .success();
+    assert!(std::fs::read(&summary).expect("pdf").starts_with(b"%PDF"));
+
+    let missing = dir.path().join("missing.pdf");
+    stationdesk(&db)
+        .args(["print", "supervision", "99999", "--out"])
+        .arg(&missing)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "supervision record 99999 does not exist",
+        ));
+    assert!(!missing.exists(), "no file is left behind");
+    stationdesk(&db)
+        .args([
+            "print",
+            "supervision",
+            &id,
+            "--out",
+            "/no/such/folder/r.pdf",
+        ])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "cannot write /no/such/folder/r.pdf",
+        ));
+}

@@ -4,5 +4,6 @@
 mod cli;
 mod demo;
 mod fixture;
+mod print;
 mod records;
 mod store;

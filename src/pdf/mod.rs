@@ -1,0 +1,321 @@
+//! PDFs made in Rust, offline, with an embedded subset of a CJK font: the
+//! A4 supervision record (督导记录表) and the monthly supervision summary.
+//! The sheets are plain display text; `sheets.rs` fills them from records.
+
+mod layout;
+mod sheets;
+
+pub use sheets::{record_sheet, summary_sheet};
+
+use layout::{Align, Doc, CONTENT_W};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrintError {
+    #[error("the embedded font could not be read; the program is damaged, reinstall it")]
+    Font,
+}
+
+/// Everything printed on one supervision record, as display text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SupervisionSheet {
+    pub station: String,
+    pub year: i32,
+    pub number_in_year: u32,
+    pub date: String,
+    pub start: String,
+    pub end: String,
+    pub duration: String,
+    pub place: String,
+    pub mode: String,
+    pub functions: String,
+    pub supervisor: String,
+    /// (name, attendance)
+    pub supervisees: Vec<(String, String)>,
+    pub cases: String,
+    pub topic: String,
+    pub previous_items_review: String,
+    pub reported: String,
+    pub findings: String,
+    pub guidance: String,
+    pub reflection: String,
+    pub disagreement: String,
+    pub action_items: Vec<ActionRow>,
+    pub signatures: Vec<SignatureRow>,
+    pub amendments: Vec<AmendmentRow>,
+    /// Field labels that were amended, marked with "*" on the sheet.
+    pub amended_labels: Vec<String>,
+    pub printed_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ActionRow {
+    pub what: String,
+    pub owner: String,
+    pub due: String,
+    pub done: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SignatureRow {
+    /// "督导" or "被督导者"
+    pub role: String,
+    pub name: String,
+    pub signed_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AmendmentRow {
+    pub at: String,
+    pub by: String,
+    pub field: String,
+    pub reason: String,
+    pub original: String,
+}
+
+/// The monthly supervision summary for the upper office.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MonthlySummarySheet {
+    pub station: String,
+    pub supervisor: String,
+    pub month: String,
+    pub sessions: u32,
+    pub hours: String,
+    pub supervisees_total: u32,
+    pub supervisees_covered: u32,
+    pub open_items: u32,
+    pub overdue_items: u32,
+    pub rows: Vec<SummaryRow>,
+    pub printed_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SummaryRow {
+    pub number: String,
+    pub date: String,
+    pub mode: String,
+    pub supervisees: String,
+    pub topic: String,
+    pub hours: String,
+    pub signed: String,
+}
+
+const BODY: f32 = 10.0;
+const LABEL_W: f32 = 84.0;
+
+fn page_label(page: usize, pages: usize) -> String {
+    format!("第{page}页，共{pages}页")
+}
+
+/// The A4 督导记录表 as PDF bytes.
+pub fn supervision_record_pdf(s: &SupervisionSheet) -> Result<Vec<u8>, PrintError> {
+    let mut doc = Doc::new(&format!("{} 督导记录表", s.station), &s.printed_at)?;
+    let amended = if s.amendments.is_empty() {
+        ""
+    } else {
+        "（已修订）"
+    };
+    doc.paragraph(
+        &format!("{} 督导记录表{amended}", s.station),
+        16.0,
+        Align::Center,
+    );
+    doc.gap(2.0);
+    doc.paragraph(
+        &format!("{}年 第 {} 次", s.year, s.number_in_year),
+        BODY,
+        Align::Right,
+    );
+    doc.gap(4.0);
+    let half = (CONTENT_W - 2.0 * LABEL_W) / 2.0;
+    let pair = [LABEL_W, half, LABEL_W, half];
+    let people: Vec<String> = s
+        .supervisees
+        .iter()
+        .map(|(n, a)| format!("{n}（{a}）"))
+        .collect();
+    doc.row(
+        &pair,
+        &[
+            "日期",
+            &s.date,
+            "时间",
+            &format!("{}–{}（{}）", s.start, s.end, s.duration),
+        ],
+        BODY,
+        0.0,
+    );
+    doc.row(
+        &pair,
+        &["督导方式", &s.mode, "督导功能", &s.functions],
+        BODY,
+        0.0,
+    );
+    doc.row(
+        &pair,
+        &[
+            "督导者",
+            &s.supervisor,
+            "被督导者及出席",
+            &people.join("、"),
+        ],
+        BODY,
+        0.0,
+    );
+    let wide = [LABEL_W, CONTENT_W - LABEL_W];
+    let mark = |label: &str| {
+        if s.amended_labels.iter().any(|l| l == label) {
+            format!("{label}*")
+        } else {
+            label.to_owned()
+        }
+    };
+    for (label, value, min) in [
+        ("地点", &s.place, 0.0),
+        ("讨论个案", &s.cases, 0.0),
+        ("主题", &s.topic, 0.0),
+        ("上次行动项回顾", &s.previous_items_review, 40.0),
+        ("被督导者汇报", &s.reported, 56.0),
+        ("督导发现", &s.findings, 56.0),
+        ("指导与决定", &s.guidance, 56.0),
+        ("反思", &s.reflection, 40.0),
+        ("分歧", &s.disagreement, 28.0),
+    ] {
+        doc.row(&wide, &[&mark(label), value], BODY, min);
+    }
+    doc.gap(10.0);
+    doc.ensure(60.0);
+    doc.paragraph("行动项", 11.0, Align::Left);
+    doc.gap(2.0);
+    let items = [CONTENT_W - 3.0 * 78.0, 78.0, 78.0, 78.0];
+    doc.row(
+        &items,
+        &["事项", "负责人", "完成期限", "完成日期"],
+        BODY,
+        0.0,
+    );
+    for i in &s.action_items {
+        doc.row(&items, &[&i.what, &i.owner, &i.due, &i.done], BODY, 0.0);
+    }
+    if !s.amendments.is_empty() {
+        doc.gap(10.0);
+        doc.ensure(60.0);
+        doc.paragraph("修订记录", 11.0, Align::Left);
+        doc.gap(2.0);
+        let cols = [92.0, 56.0, 72.0, 110.0, CONTENT_W - 330.0];
+        doc.row(&cols, &["时间", "修订人", "字段", "原因", "原文"], 9.0, 0.0);
+        for a in &s.amendments {
+            doc.row(
+                &cols,
+                &[&a.at, &a.by, &a.field, &a.reason, &a.original],
+                9.0,
+                0.0,
+            );
+        }
+    }
+    doc.gap(18.0);
+    doc.ensure(30.0 * s.signatures.len() as f32);
+    for sig in &s.signatures {
+        let name = if sig.signed_at.is_some() {
+            sig.name.as_str()
+        } else {
+            ""
+        };
+        let when = sig.signed_at.as_deref().unwrap_or("");
+        let y = doc.y;
+        doc.text_at(layout::MARGIN, y, BODY, &format!("{}签名：", sig.role));
+        doc.text_at(layout::MARGIN + 78.0, y, BODY, name);
+        doc.line(
+            layout::MARGIN + 74.0,
+            y + 14.0,
+            layout::MARGIN + 230.0,
+            y + 14.0,
+            0.6,
+        );
+        doc.text_at(layout::MARGIN + 250.0, y, BODY, "日期：");
+        doc.text_at(layout::MARGIN + 284.0, y, BODY, when);
+        doc.line(
+            layout::MARGIN + 280.0,
+            y + 14.0,
+            layout::MARGIN + CONTENT_W,
+            y + 14.0,
+            0.6,
+        );
+        doc.gap(30.0);
+    }
+    Ok(doc.finish(page_label))
+}
+
+/// The monthly supervision summary as PDF bytes.
+pub fn monthly_summary_pdf(s: &MonthlySummarySheet) -> Result<Vec<u8>, PrintError> {
+    let mut doc = Doc::new(
+        &format!("{} 督导月报 {}", s.station, s.month),
+        &s.printed_at,
+    )?;
+    doc.paragraph(
+        &format!("{} 督导月报 {}", s.station, s.month),
+        16.0,
+        Align::Center,
+    );
+    doc.gap(6.0);
+    let half = (CONTENT_W - 2.0 * LABEL_W) / 2.0;
+    let pair = [LABEL_W, half, LABEL_W, half];
+    doc.row(&pair, &["督导", &s.supervisor, "月份", &s.month], BODY, 0.0);
+    doc.row(
+        &pair,
+        &["督导次数", &s.sessions.to_string(), "督导时长", &s.hours],
+        BODY,
+        0.0,
+    );
+    doc.row(
+        &pair,
+        &[
+            "被督导者",
+            &format!(
+                "{} 人，本月已督导 {} 人",
+                s.supervisees_total, s.supervisees_covered
+            ),
+            "行动项",
+            &format!(
+                "未完成 {} 项，其中逾期 {} 项",
+                s.open_items, s.overdue_items
+            ),
+        ],
+        BODY,
+        0.0,
+    );
+    doc.gap(10.0);
+    doc.paragraph("本月督导记录", 11.0, Align::Left);
+    doc.gap(2.0);
+    let cols = [
+        62.0,
+        64.0,
+        56.0,
+        90.0,
+        CONTENT_W - 62.0 - 64.0 - 56.0 - 90.0 - 40.0 - 48.0,
+        40.0,
+        48.0,
+    ];
+    doc.row(
+        &cols,
+        &["编号", "日期", "方式", "被督导者", "主题", "时长", "签名"],
+        9.0,
+        0.0,
+    );
+    for r in &s.rows {
+        doc.row(
+            &cols,
+            &[
+                &r.number,
+                &r.date,
+                &r.mode,
+                &r.supervisees,
+                &r.topic,
+                &r.hours,
+                &r.signed,
+            ],
+            9.0,
+            0.0,
+        );
+    }
+    Ok(doc.finish(page_label))
+}

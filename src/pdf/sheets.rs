@@ -1,0 +1,154 @@
+//! Fills the printed sheets from records: labels in Chinese, dates as
+//! `YYYY-MM-DD`.
+
+use super::{
+    ActionRow, AmendmentRow, MonthlySummarySheet, SignatureRow, SummaryRow, SupervisionSheet,
+};
+use crate::model::{format_date, Function, MonthSummary};
+use crate::store::{RecordSummary, RecordView};
+
+/// The Chinese label of an amendable field.
+fn field_label(field: &str) -> &str {
+    match field {
+        "place" => "地点",
+        "cases" => "讨论个案",
+        "topic" => "主题",
+        "previous_review" => "上次行动项回顾",
+        "reported" => "被督导者汇报",
+        "findings" => "督导发现",
+        "guidance" => "指导与决定",
+        "reflection" => "反思",
+        "disagreement" => "分歧",
+        other => other,
+    }
+}
+
+fn hours(h: f64) -> String {
+    format!("{} 小时", (h * 100.0).round() / 100.0)
+}
+
+pub fn record_sheet(r: &RecordView, printed_at: &str) -> SupervisionSheet {
+    let c = &r.content;
+    let signed = |id: i64| r.signatures.iter().find(|s| s.staff_id == id);
+    let mut signatures = vec![];
+    for id in r.signers_needed() {
+        let name = if id == c.supervisor_id {
+            r.supervisor_name.clone()
+        } else {
+            r.attendees
+                .iter()
+                .find(|a| a.0 == id)
+                .map(|a| a.1.clone())
+                .unwrap_or_default()
+        };
+        signatures.push(SignatureRow {
+            role: if id == c.supervisor_id {
+                "督导"
+            } else {
+                "被督导者"
+            }
+            .to_owned(),
+            name,
+            signed_at: signed(id).map(|s| s.signed_at.format("%Y-%m-%d %H:%M").to_string()),
+        });
+    }
+    SupervisionSheet {
+        station: r.station_name.clone(),
+        year: r.year,
+        number_in_year: r.number as u32,
+        date: format_date(c.date),
+        start: c.start_time.format("%H:%M").to_string(),
+        end: c.end_time.format("%H:%M").to_string(),
+        duration: hours(c.hours()),
+        place: c.place.clone(),
+        mode: c.mode.label_zh().to_owned(),
+        functions: c
+            .functions
+            .iter()
+            .map(|f| Function::label_zh(*f))
+            .collect::<Vec<_>>()
+            .join("、"),
+        supervisor: r.supervisor_name.clone(),
+        supervisees: r
+            .attendees
+            .iter()
+            .map(|a| (a.1.clone(), a.2.label_zh().to_owned()))
+            .collect(),
+        cases: c.cases.clone(),
+        topic: c.topic.clone(),
+        previous_items_review: c.previous_review.clone(),
+        reported: c.reported.clone(),
+        findings: c.findings.clone(),
+        guidance: c.guidance.clone(),
+        reflection: c.reflection.clone(),
+        disagreement: c.disagreement.clone(),
+        action_items: r
+            .items
+            .iter()
+            .map(|i| ActionRow {
+                what: i.item.what.clone(),
+                owner: i.owner_name.clone(),
+                due: format_date(i.item.due),
+                done: i.item.done.map(format_date).unwrap_or_default(),
+            })
+            .collect(),
+        signatures,
+        amendments: r
+            .amendments
+            .iter()
+            .map(|a| AmendmentRow {
+                at: a.at.format("%Y-%m-%d %H:%M").to_string(),
+                by: a.by_name.clone(),
+                field: field_label(&a.field).to_owned(),
+                reason: a.reason.clone(),
+                original: a.original.clone(),
+            })
+            .collect(),
+        amended_labels: r
+            .amendments
+            .iter()
+            .map(|a| field_label(&a.field).to_owned())
+            .collect(),
+        printed_at: printed_at.to_owned(),
+    }
+}
+
+pub fn summary_sheet(
+    station: &str,
+    supervisor: &str,
+    month: (i32, u32),
+    s: &MonthSummary,
+    records: &[RecordSummary],
+    printed_at: &str,
+) -> MonthlySummarySheet {
+    let mut rows: Vec<&RecordSummary> = records.iter().collect();
+    rows.sort_by_key(|r| (r.date, r.start_time));
+    MonthlySummarySheet {
+        station: station.to_owned(),
+        supervisor: supervisor.to_owned(),
+        month: format!("{}-{:02}", month.0, month.1),
+        sessions: s.sessions,
+        hours: hours(s.hours),
+        supervisees_total: s.supervisees_total,
+        supervisees_covered: s.supervisees_covered,
+        open_items: s.open_items,
+        overdue_items: s.overdue_items,
+        rows: rows
+            .into_iter()
+            .map(|r| SummaryRow {
+                number: format!("第{}次", r.number),
+                date: format_date(r.date),
+                mode: r.mode.label_zh().to_owned(),
+                supervisees: r.supervisees.join("、"),
+                topic: r.topic.clone(),
+                hours: format!("{}", (r.hours() * 100.0).round() / 100.0),
+                signed: if r.fully_signed() {
+                    "已签".to_owned()
+                } else {
+                    format!("{}/{}", r.signatures, r.signers_needed)
+                },
+            })
+            .collect(),
+        printed_at: printed_at.to_owned(),
+    }
+}
