@@ -220,6 +220,18 @@ pub async fn open_items(app: State<'_, App>, owner_ids: Vec<i64>) -> Reply<Vec<A
     Ok(items)
 }
 
+/// Action items across all records, open ones first, soonest due first.
+#[tauri::command]
+pub async fn list_action_items(app: State<'_, App>, open_only: bool) -> Reply<Vec<ActionItemDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    Ok(store
+        .action_items(None, open_only)?
+        .into_iter()
+        .map(Into::into)
+        .collect())
+}
+
 #[tauri::command]
 pub async fn set_item_done(
     app: State<'_, App>,

@@ -79,6 +79,7 @@ fn main() {
             commands::sign_record,
             commands::amend_record,
             commands::open_items,
+            commands::list_action_items,
             commands::set_item_done,
             commands::save_draft,
             commands::list_drafts,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.options import ArgOptions
 from selenium.webdriver.support import expected_conditions as EC
@@ -92,6 +93,13 @@ class App:
         )
 
     def all(self, css):
+        # WebKitWebDriver can report a node going stale while the list it
+        # belongs to re-renders: ask again.
+        for _ in range(20):
+            try:
+                return self.driver.find_elements(By.CSS_SELECTOR, css)
+            except StaleElementReferenceException:
+                time.sleep(0.05)
         return self.driver.find_elements(By.CSS_SELECTOR, css)
 
     def one(self, css):

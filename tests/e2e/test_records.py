@@ -102,3 +102,18 @@ def test_a_draft_survives_a_killed_app_then_signing_locks_the_record(app):
     open_records(app)
     assert len(app.all('[data-testid="record-row"]')) == before + 1
     assert not app.all('[data-testid="draft-offer"]'), "the saved draft is gone"
+
+
+def test_open_action_items_are_listed_across_records_and_can_be_closed(app):
+    open_records(app)
+    app.one('[data-testid="toggle-items"]').click()
+    app.visible('[data-testid="action-items"]')
+    WebDriverWait(app.driver, 10).until(lambda d: app.all('[data-testid="action-item"]'))
+    rows = app.all('[data-testid="action-item"]')
+    assert any("已逾期" in r.text for r in rows), "the demo has overdue items"
+    before = len(rows)
+    first = rows[0].text
+    rows[0].find_element("css selector", '[data-testid="mark-done"]').click()
+    WebDriverWait(app.driver, 10).until(lambda d: len(app.all('[data-testid="action-item"]')) == before - 1)
+    app.shot("open_action_items")
+    assert app.all('[data-testid="action-item"]')[0].text != first or before == 1

@@ -49,6 +49,7 @@ export const api = {
   amendRecord: (id: number, field: string, text: string, reason: string, by: string) =>
     call<RecordDto>('amend_record', { id, field, text, reason, by }),
   openItems: (ownerIds: number[]) => call<ActionItemDto[]>('open_items', { ownerIds }),
+  listActionItems: (openOnly: boolean) => call<ActionItemDto[]>('list_action_items', { openOnly }),
   setItemDone: (itemId: number, done: string, note: string) => call<null>('set_item_done', { itemId, done, note }),
   saveDraft: (key: string, body: string) => call<null>('save_draft', { key, body }),
   listDrafts: (prefix: string) => call<DraftDto[]>('list_drafts', { prefix }),

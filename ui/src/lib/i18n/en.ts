@@ -132,6 +132,15 @@ export const en: Catalogue = {
     dateLine: 'Date:',
     page: 'Page {page}',
   },
+  items: {
+    heading: 'Open action items',
+    show: 'Action items',
+    hide: 'Hide action items',
+    none: 'No open action items',
+    overdue: 'overdue',
+    markDone: 'Mark done',
+    doneOn: 'Done on',
+  },
   stations: {
     heading: 'Stations',
     staffCount: '{count} active staff',

@@ -132,6 +132,15 @@ export const zhCN = {
     dateLine: '日期：',
     page: '第 {page} 页',
   },
+  items: {
+    heading: '未完成的行动项',
+    show: '行动项',
+    hide: '收起行动项',
+    none: '没有未完成的行动项',
+    overdue: '已逾期',
+    markDone: '标记完成',
+    doneOn: '完成日期',
+  },
   stations: {
     heading: '社工站',
     staffCount: '{count} 人在岗',
