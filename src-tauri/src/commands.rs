@@ -160,7 +160,7 @@ pub async fn list_supervisees(app: State<'_, App>, supervisor_id: i64) -> Reply<
 pub async fn get_record(app: State<'_, App>, id: i64) -> Reply<RecordDto> {
     let mut held = hold(&app)?;
     let store = held.get()?;
-    Ok(store.record(id)?.into())
+    Ok(RecordDto::new(store.record(id)?, today()))
 }
 
 #[tauri::command]
@@ -168,7 +168,7 @@ pub async fn create_record(app: State<'_, App>, form: RecordForm) -> Reply<Recor
     let mut held = hold(&app)?;
     let store = held.get()?;
     let id = store.create_record(&form.into(), today(), now())?;
-    Ok(store.record(id)?.into())
+    Ok(RecordDto::new(store.record(id)?, today()))
 }
 
 #[tauri::command]
@@ -176,7 +176,7 @@ pub async fn update_record(app: State<'_, App>, id: i64, form: RecordForm) -> Re
     let mut held = hold(&app)?;
     let store = held.get()?;
     store.update_record(id, &form.into(), today(), now())?;
-    Ok(store.record(id)?.into())
+    Ok(RecordDto::new(store.record(id)?, today()))
 }
 
 #[tauri::command]
@@ -184,7 +184,7 @@ pub async fn sign_record(app: State<'_, App>, id: i64, staff_id: i64) -> Reply<R
     let mut held = hold(&app)?;
     let store = held.get()?;
     store.sign_record(id, staff_id, now())?;
-    Ok(store.record(id)?.into())
+    Ok(RecordDto::new(store.record(id)?, today()))
 }
 
 #[tauri::command]
@@ -199,7 +199,7 @@ pub async fn amend_record(
     let mut held = hold(&app)?;
     let store = held.get()?;
     store.amend_record(id, &field, &text, &reason, &by, now())?;
-    Ok(store.record(id)?.into())
+    Ok(RecordDto::new(store.record(id)?, today()))
 }
 
 /// Open action items owned by these people: the review of the previous
@@ -214,7 +214,7 @@ pub async fn open_items(app: State<'_, App>, owner_ids: Vec<i64>) -> Reply<Vec<A
             store
                 .action_items(Some(owner), true)?
                 .into_iter()
-                .map(Into::into),
+                .map(|i| ActionItemDto::new(i, today())),
         );
     }
     Ok(items)
@@ -228,7 +228,7 @@ pub async fn list_action_items(app: State<'_, App>, open_only: bool) -> Reply<Ve
     Ok(store
         .action_items(None, open_only)?
         .into_iter()
-        .map(Into::into)
+        .map(|i| ActionItemDto::new(i, today()))
         .collect())
 }
 

@@ -133,6 +133,8 @@ pub struct ActionItemDto {
     pub due: String,
     pub done: Option<String>,
     pub note: String,
+    /// Not done and past its due date today (R8).
+    pub overdue: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -213,9 +215,10 @@ fn stamp(t: chrono::NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M").to_string()
 }
 
-impl From<ActionItemView> for ActionItemDto {
-    fn from(i: ActionItemView) -> Self {
+impl ActionItemDto {
+    pub fn new(i: ActionItemView, today: chrono::NaiveDate) -> Self {
         ActionItemDto {
+            overdue: stationdesk::model::item_overdue(i.item.due, i.item.done, today),
             id: i.id,
             record_id: i.record_id,
             record_label: format!("{}年第{}次", i.record_year, i.record_number),
@@ -229,8 +232,8 @@ impl From<ActionItemView> for ActionItemDto {
     }
 }
 
-impl From<RecordView> for RecordDto {
-    fn from(r: RecordView) -> Self {
+impl RecordDto {
+    pub fn new(r: RecordView, today: chrono::NaiveDate) -> Self {
         let locked = r.locked();
         let fully_signed = r.fully_signed();
         let hours = r.content.hours();
@@ -305,7 +308,11 @@ impl From<RecordView> for RecordDto {
             hours,
             form,
             attendees,
-            action_items: r.items.into_iter().map(Into::into).collect(),
+            action_items: r
+                .items
+                .into_iter()
+                .map(|i| ActionItemDto::new(i, today))
+                .collect(),
             signatures: r
                 .signatures
                 .into_iter()

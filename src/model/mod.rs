@@ -16,6 +16,6 @@ pub use record::{
 };
 pub use staff::{Qualification, Role, Staff, StaffInput, StaffRecord};
 pub use station::{NewStation, Station};
-pub use summary::{month_summary, ItemFact, MonthSummary, SessionFact};
+pub use summary::{item_overdue, month_summary, ItemFact, MonthSummary, SessionFact};
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
 pub use validation::{Code, FieldError, Invalid};

@@ -31,6 +31,12 @@ pub struct MonthSummary {
     pub overdue_items: u32,
 }
 
+/// An action item is overdue when it is not done and its due date has
+/// passed (R8).
+pub fn item_overdue(due: NaiveDate, done: Option<NaiveDate>, today: NaiveDate) -> bool {
+    done.is_none() && due < today
+}
+
 pub fn month_summary(
     sessions: &[SessionFact],
     supervisees: &[i64],
@@ -48,7 +54,10 @@ pub fn month_summary(
         supervisees_total: supervisees.len() as u32,
         supervisees_covered: covered as u32,
         open_items: open.len() as u32,
-        overdue_items: open.iter().filter(|i| i.due < today).count() as u32,
+        overdue_items: open
+            .iter()
+            .filter(|i| item_overdue(i.due, i.done, today))
+            .count() as u32,
     }
 }
 

@@ -4,4 +4,8 @@ export type ActionItemDto = { id: number, recordId: number,
 /**
  * "2026年第3次": the record it came from.
  */
-recordLabel: string, what: string, ownerId: number, ownerName: string, due: string, done: string | null, note: string, };
+recordLabel: string, what: string, ownerId: number, ownerName: string, due: string, done: string | null, note: string, 
+/**
+ * Not done and past its due date today (R8).
+ */
+overdue: boolean, };
