@@ -8,6 +8,7 @@ use chrono::{Local, NaiveDate};
 use stationdesk::Store;
 use tauri::State;
 
+use stationdesk::pdf;
 use stationdesk::store::RecordFilter;
 
 use crate::dto::{AssignForm, StaffDto, StaffForm, StationDto, SupervisionLinkDto};
@@ -263,4 +264,28 @@ pub async fn delete_draft(app: State<'_, App>, key: String) -> Reply<()> {
     let mut held = hold(&app)?;
     let store = held.get()?;
     Ok(store.delete_draft(&key)?)
+}
+
+/// Saves the record as an A4 PDF (made in Rust, with the embedded font) in
+/// the export folder and returns the file's path.
+#[tauri::command]
+pub async fn export_record_pdf(app: State<'_, App>, id: i64) -> Reply<String> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    let record = store.record(id)?;
+    let printed_at = format!("打印于 {}", now().format("%Y-%m-%d %H:%M"));
+    let bytes = pdf::supervision_record_pdf(&pdf::record_sheet(&record, &printed_at))?;
+    let dir = pdf::export_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        CommandError::from(pdf::PrintError::Write {
+            path: dir.clone(),
+            source: e,
+        })
+    })?;
+    let path = dir.join(format!(
+        "督导记录-{}-{}-第{}次.pdf",
+        record.supervisor_name, record.year, record.number
+    ));
+    pdf::write_file(&path, &bytes)?;
+    Ok(path.display().to_string())
 }

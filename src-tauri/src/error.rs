@@ -65,6 +65,17 @@ impl From<StoreError> for CommandError {
     }
 }
 
+impl From<stationdesk::pdf::PrintError> for CommandError {
+    fn from(e: stationdesk::pdf::PrintError) -> Self {
+        eprintln!("StationDesk print error: {e}");
+        CommandError {
+            kind: ErrorKind::Storage,
+            message: e.to_string(),
+            fields: vec![],
+        }
+    }
+}
+
 impl CommandError {
     /// The database could not be opened at start-up; every command says so.
     pub fn unavailable(why: &str) -> Self {

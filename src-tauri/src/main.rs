@@ -84,6 +84,7 @@ fn main() {
             commands::save_draft,
             commands::list_drafts,
             commands::delete_draft,
+            commands::export_record_pdf,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

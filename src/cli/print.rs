@@ -1,7 +1,6 @@
 //! `stationdesk print ...`: PDFs written whole or not at all.
 
 use std::io::Write;
-use std::path::Path;
 
 use chrono::NaiveDateTime;
 
@@ -46,25 +45,7 @@ pub fn print(
             (pdf::monthly_summary_pdf(&sheet)?, out)
         }
     };
-    write_whole(&path, &bytes)?;
+    pdf::write_file(&path, &bytes)?;
     writeln!(out, "wrote {} ({} bytes)", path.display(), bytes.len())?;
-    Ok(())
-}
-
-/// Writes to a temporary file beside `path`, then renames it into place:
-/// an interrupted write never leaves a half PDF under the real name.
-fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    let fail = |source| CliError::WriteFile {
-        path: path.to_owned(),
-        source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }

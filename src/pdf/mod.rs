@@ -5,6 +5,9 @@
 mod layout;
 mod sheets;
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
 pub use sheets::{record_sheet, summary_sheet};
 
 use layout::{Align, Doc, CONTENT_W};
@@ -13,6 +16,41 @@ use layout::{Align, Doc, CONTENT_W};
 pub enum PrintError {
     #[error("the embedded font could not be read; the program is damaged, reinstall it")]
     Font,
+    #[error("cannot write {path}: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Where the window saves PDFs: `STATIONDESK_EXPORT_DIR`, else the user's
+/// Documents folder (else home), in a `StationDesk` subfolder.
+pub fn export_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("STATIONDESK_EXPORT_DIR").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    directories::UserDirs::new()
+        .map(|u| u.document_dir().unwrap_or(u.home_dir()).to_path_buf())
+        .unwrap_or_else(|| PathBuf::from("."))
+        .join("StationDesk")
+}
+
+/// Writes to a temporary file beside `path`, then renames it into place:
+/// an interrupted write never leaves a half PDF under the real name.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PrintError> {
+    let fail = |source| PrintError::Write {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Everything printed on one supervision record, as display text.

@@ -33,12 +33,20 @@ def free_port():
 
 
 @pytest.fixture(scope="session")
-def tauri_driver():
+def export_dir(tmp_path_factory):
+    """Where the app saves PDFs during the tests (never the real Documents)."""
+    return tmp_path_factory.mktemp("exports")
+
+
+@pytest.fixture(scope="session")
+def tauri_driver(export_dir):
     port, native = free_port(), free_port()
+    env = dict(os.environ, STATIONDESK_EXPORT_DIR=str(export_dir))
     proc = subprocess.Popen(
         ["tauri-driver", "--port", str(port), "--native-port", str(native)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env=env,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 30

@@ -27,7 +27,7 @@ def kill_app(app):
     app.driver = None
 
 
-def test_a_draft_survives_a_killed_app_then_signing_locks_the_record(app):
+def test_a_draft_survives_a_killed_app_then_signing_locks_the_record(app, export_dir):
     open_records(app)
     before = len(app.all('[data-testid="record-row"]'))
     app.one('[data-testid="new-record"]').click()
@@ -92,6 +92,12 @@ def test_a_draft_survives_a_killed_app_then_signing_locks_the_record(app):
     WebDriverWait(app.driver, 10).until(lambda d: "笔误更正" in app.one('[data-testid="print-sheet"]').text)
     sheet = app.one('[data-testid="print-sheet"]').text
     assert "家访记录基本完整。" in sheet and "家访记录不完整，需要补齐。" in sheet and "已修订" in sheet
+
+    app.one('[data-testid="export-pdf"]').click()
+    saved = app.visible('[data-testid="exported"]').text
+    pdfs = list(export_dir.glob("*.pdf"))
+    assert len(pdfs) == 1 and pdfs[0].name in saved, saved
+    assert pdfs[0].read_bytes().startswith(b"%PDF")
 
     app.one('[data-testid="print-preview"]').click()
     app.visible('[data-testid="print-now"]')

@@ -53,6 +53,7 @@ export const api = {
   setItemDone: (itemId: number, done: string, note: string) => call<null>('set_item_done', { itemId, done, note }),
   saveDraft: (key: string, body: string) => call<null>('save_draft', { key, body }),
   listDrafts: (prefix: string) => call<DraftDto[]>('list_drafts', { prefix }),
+  exportRecordPdf: (id: number) => call<string>('export_record_pdf', { id }),
   deleteDraft: (key: string) => call<null>('delete_draft', { key }),
 };
 

@@ -109,6 +109,8 @@ export const en: Catalogue = {
     amendments: 'Amendments',
     amendmentLine: '{at} {by} amended “{field}”, because: {reason}; original: {original}',
     print: 'Print preview',
+    exportPdf: 'Save as PDF',
+    exported: 'PDF saved to {path}',
     printNow: 'Print',
     closePreview: 'Close preview',
     field: {

@@ -109,6 +109,8 @@ export const zhCN = {
     amendments: '修订记录',
     amendmentLine: '{at} {by} 修订了“{field}”，原因：{reason}；原文：{original}',
     print: '打印预览',
+    exportPdf: '导出 PDF',
+    exported: 'PDF 已保存到 {path}',
     printNow: '打印',
     closePreview: '关闭预览',
     field: {
