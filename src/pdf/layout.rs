@@ -12,9 +12,9 @@ use printpdf::{
 
 use super::PrintError;
 
-/// Noto Sans CJK SC cut to ASCII, CJK punctuation and GB2312 (see
+/// Noto Sans CJK SC cut to ASCII, CJK punctuation and GBK (see
 /// `scripts/make-font.sh`); the PDF embeds only the glyphs it uses.
-const FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GB2312.otf");
+const FONT: &[u8] = include_bytes!("../../assets/fonts/NotoSansCJKsc-Regular-GBK.otf");
 
 pub const PAGE_W: f32 = 595.28;
 pub const PAGE_H: f32 = 841.89;
@@ -44,7 +44,8 @@ fn fonts() -> Result<&'static Fonts, PrintError> {
 pub fn text_width(text: &str, size: f32) -> f32 {
     let Ok(f) = fonts() else { return 0.0 };
     let per_em = f32::from(f.face.units_per_em());
-    text.chars()
+    printable(text)
+        .chars()
         .map(|c| {
             let advance = f
                 .face
@@ -56,7 +57,40 @@ pub fn text_width(text: &str, size: f32) -> f32 {
         .sum()
 }
 
-/// Splits `text` into lines no wider than `width`.
+/// What is drawn for a character the font lacks (outside GBK, e.g. an
+/// emoji or a rare Extension B character): a visible box, so that a missing
+/// character is seen instead of silently left blank.
+const MISSING: char = '□';
+
+/// `text` as it is drawn: tabs and other control characters become spaces
+/// ("\r" is dropped), characters without a glyph become `MISSING`.
+fn printable(text: &str) -> String {
+    let Ok(f) = fonts() else {
+        return text.to_owned();
+    };
+    text.chars()
+        .filter(|&c| c != '\r')
+        .map(|c| {
+            if c.is_control() {
+                ' '
+            } else if f.face.glyph_index(c).is_some() {
+                c
+            } else {
+                MISSING
+            }
+        })
+        .collect()
+}
+
+/// Closing punctuation that must not start a line (避头).
+const NO_START: &str = "，。、；：？！）》」』】〕〉”’…—～·%,.;:?!)]}";
+/// Opening punctuation that must not end a line (避尾).
+const NO_END: &str = "（《「『【〔〈“‘([{";
+
+/// Splits `text` into lines no wider than `width`. CJK text breaks between
+/// any two characters, a Latin word or number stays whole when it fits, and
+/// a line neither starts with closing nor ends with opening punctuation
+/// (the character before is carried down with it instead).
 pub fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
     let mut lines = vec![];
     for paragraph in text.split('\n') {
@@ -77,8 +111,9 @@ pub fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
             }
             let tw = text_width(&token, size);
             if w + tw > width && !line.is_empty() {
-                lines.push(std::mem::take(&mut line));
-                w = 0.0;
+                let carry = carry_down(&mut line, NO_START.contains(c));
+                w = text_width(&carry, size);
+                lines.push(std::mem::replace(&mut line, carry));
             }
             if tw > width {
                 // A token wider than the line: break it by characters.
@@ -101,14 +136,56 @@ pub fn wrap(text: &str, size: f32, width: f32) -> Vec<String> {
     lines
 }
 
+/// What moves from the end of a full `line` to the next one: the last
+/// character (a whole Latin word) when the next starts with closing
+/// punctuation, and any opening punctuation at the end. Never the whole line.
+fn carry_down(line: &mut String, next_is_closing: bool) -> String {
+    let mut carry = String::new();
+    let mut take_one = next_is_closing;
+    while let Some(last) = line.chars().last() {
+        if !(take_one || NO_END.contains(last)) {
+            break;
+        }
+        let keep = if last.is_ascii_alphanumeric() {
+            line.trim_end_matches(|c: char| c.is_ascii_alphanumeric())
+                .len()
+        } else {
+            line.len() - last.len_utf8()
+        };
+        if keep == 0 {
+            break;
+        }
+        carry.insert_str(0, &line[keep..]);
+        line.truncate(keep);
+        // A closing mark carried down needs the character before it too.
+        take_one = NO_START.contains(last);
+    }
+    carry
+}
+
 /// Pages being written, top to bottom; `y` is the distance from the top.
 pub struct Doc {
     font: FontId,
     pdf: PdfDocument,
     pages: Vec<Vec<Op>>,
     pub y: f32,
+    /// Where the current page's content starts (below a repeated header).
+    page_top: f32,
+    /// A table header drawn again at the top of each new page.
+    header: Option<Header>,
     footer_left: String,
 }
+
+struct Header {
+    widths: Vec<f32>,
+    cells: Vec<String>,
+    size: f32,
+}
+
+/// Rows of at most this many lines move to the next page whole; longer
+/// ones are split, leaving at least `MIN_SPLIT` lines on each page.
+const KEEP_LINES: usize = 8;
+const MIN_SPLIT: usize = 3;
 
 pub enum Align {
     Left,
@@ -125,6 +202,8 @@ impl Doc {
             pdf,
             pages: vec![vec![]],
             y: MARGIN,
+            page_top: MARGIN,
+            header: None,
             footer_left: footer_left.to_owned(),
         })
     }
@@ -140,6 +219,35 @@ impl Doc {
     pub fn new_page(&mut self) {
         self.pages.push(vec![]);
         self.y = MARGIN;
+        if let Some(h) = self.header.take() {
+            let cells: Vec<&str> = h.cells.iter().map(String::as_str).collect();
+            self.row(&h.widths, &cells, h.size, 0.0);
+            self.header = Some(h);
+        }
+        self.page_top = self.y;
+    }
+
+    /// Draws a table's header row, kept with room for a first body row,
+    /// and repeats it on every new page until `end_table`.
+    pub fn table_header(&mut self, widths: &[f32], cells: &[&str], size: f32) {
+        self.end_table();
+        let lines = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| wrap(c, size, w - 2.0 * PAD).len())
+            .max()
+            .unwrap_or(1);
+        self.ensure((lines + 2) as f32 * size * 1.45 + 4.0 * PAD);
+        self.row(widths, cells, size, 0.0);
+        self.header = Some(Header {
+            widths: widths.to_vec(),
+            cells: cells.iter().map(|c| (*c).to_owned()).collect(),
+            size,
+        });
+    }
+
+    pub fn end_table(&mut self) {
+        self.header = None;
     }
 
     /// Room left above the footer.
@@ -170,7 +278,7 @@ impl Doc {
                 },
             },
             Op::ShowText {
-                items: vec![TextItem::Text(text.to_owned())],
+                items: vec![TextItem::Text(printable(text))],
             },
             Op::EndTextSection,
         ]);
@@ -224,8 +332,9 @@ impl Doc {
     }
 
     /// A bordered table row: cells of the given widths (summing to at most
-    /// the content width), each wrapped. A row taller than what is left
-    /// moves to the next page; a row taller than a page is split over pages.
+    /// the content width), each wrapped. A short row that does not fit moves
+    /// to the next page whole; a long one is split over pages, its first
+    /// cell marked "（续）" where it goes on.
     pub fn row(&mut self, widths: &[f32], cells: &[&str], size: f32, min_height: f32) {
         let lh = size * 1.45;
         let wrapped: Vec<Vec<String>> = cells
@@ -233,32 +342,39 @@ impl Doc {
             .zip(widths)
             .map(|(c, w)| wrap(c, size, w - 2.0 * PAD))
             .collect();
-        let mut start = 0;
         let total = wrapped.iter().map(Vec::len).max().unwrap_or(1).max(1);
-        let page_room = PAGE_H - 2.0 * MARGIN - FOOTER;
+        let mut start = 0;
         loop {
-            let need = ((total - start) as f32 * lh + 2.0 * PAD).max(min_height);
-            // Keep a row whole when it fits on a fresh page.
-            if start == 0 && need > self.room() && need <= page_room && self.y > MARGIN {
-                self.new_page();
-                continue;
-            }
+            let left = total - start;
+            let min = if start == 0 { min_height } else { 0.0 };
             let fits = ((self.room() - 2.0 * PAD) / lh).floor().max(0.0) as usize;
-            if fits == 0 {
-                if self.y <= MARGIN {
-                    break; // cannot happen on A4; never loop forever
+            let whole = (left as f32 * lh + 2.0 * PAD).max(min) <= self.room();
+            let count = if whole {
+                left
+            } else if (start == 0 && left <= KEEP_LINES) || fits < MIN_SPLIT.min(left) {
+                if self.y > self.page_top {
+                    self.new_page();
+                    continue;
                 }
-                self.new_page();
-                continue;
-            }
-            let count = (total - start).min(fits);
-            let height =
-                (count as f32 * lh + 2.0 * PAD).max(if start == 0 { min_height } else { 0.0 });
+                // Alone on a page and still too tall: cannot happen on A4.
+                fits.clamp(1, left)
+            } else if left - fits < MIN_SPLIT {
+                left.saturating_sub(MIN_SPLIT).max(MIN_SPLIT).min(fits)
+            } else {
+                fits
+            };
+            let height = (count as f32 * lh + 2.0 * PAD).max(if whole { min } else { 0.0 });
             let top = self.y;
             let mut x = MARGIN;
-            for (lines, w) in wrapped.iter().zip(widths) {
-                for (i, line) in lines.iter().skip(start).take(count).enumerate() {
-                    self.text_at(x + PAD, top + PAD + i as f32 * lh, size, line);
+            for (i, (lines, w)) in wrapped.iter().zip(widths).enumerate() {
+                let goes_on = start > 0 && i == 0 && lines.len() <= start && cells.len() > 1;
+                let shown: Vec<String> = if goes_on {
+                    wrap(&format!("{}（续）", cells[0]), size, w - 2.0 * PAD)
+                } else {
+                    lines.iter().skip(start).cloned().collect()
+                };
+                for (j, line) in shown.iter().take(count).enumerate() {
+                    self.text_at(x + PAD, top + PAD + j as f32 * lh, size, line);
                 }
                 self.line(x, top, x, top + height, 0.6);
                 x += w;
@@ -296,5 +412,31 @@ impl Doc {
         self.pdf
             .with_pages(pages)
             .save(&PdfSaveOptions::default(), &mut Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_punctuation_off_line_starts() {
+        let text =
+            "本月完成家访六次，其中两户（王某、李某）情况有变化。“QX-2026-014”已结案！".repeat(30);
+        for width in [60.0, 97.0, 150.0, 233.0, 333.0, 390.0] {
+            let lines = wrap(&text, 10.0, width);
+            assert_eq!(lines.concat(), text, "width {width}");
+            for l in &lines {
+                assert!(text_width(l, 10.0) <= width + 0.01, "{l:?} at {width}");
+                assert!(
+                    !l.starts_with(|c| NO_START.contains(c)),
+                    "{l:?} starts with a closing mark at {width}"
+                );
+                assert!(
+                    !l.ends_with(|c| NO_END.contains(c)),
+                    "{l:?} ends with an opening mark at {width}"
+                );
+            }
+        }
     }
 }

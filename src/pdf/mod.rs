@@ -225,22 +225,18 @@ pub fn supervision_record_pdf(s: &SupervisionSheet) -> Result<Vec<u8>, PrintErro
     doc.paragraph("行动项", 11.0, Align::Left);
     doc.gap(2.0);
     let items = [CONTENT_W - 3.0 * 78.0, 78.0, 78.0, 78.0];
-    doc.row(
-        &items,
-        &["事项", "负责人", "完成期限", "完成日期"],
-        BODY,
-        0.0,
-    );
+    doc.table_header(&items, &["事项", "负责人", "完成期限", "完成日期"], BODY);
     for i in &s.action_items {
         doc.row(&items, &[&i.what, &i.owner, &i.due, &i.done], BODY, 0.0);
     }
+    doc.end_table();
     if !s.amendments.is_empty() {
         doc.gap(10.0);
         doc.ensure(60.0);
         doc.paragraph("修订记录", 11.0, Align::Left);
         doc.gap(2.0);
         let cols = [92.0, 56.0, 72.0, 110.0, CONTENT_W - 330.0];
-        doc.row(&cols, &["时间", "修订人", "字段", "原因", "原文"], 9.0, 0.0);
+        doc.table_header(&cols, &["时间", "修订人", "字段", "原因", "原文"], 9.0);
         for a in &s.amendments {
             doc.row(
                 &cols,
@@ -249,6 +245,7 @@ pub fn supervision_record_pdf(s: &SupervisionSheet) -> Result<Vec<u8>, PrintErro
                 0.0,
             );
         }
+        doc.end_table();
     }
     doc.gap(18.0);
     doc.ensure(30.0 * s.signatures.len() as f32);
@@ -333,11 +330,10 @@ pub fn monthly_summary_pdf(s: &MonthlySummarySheet) -> Result<Vec<u8>, PrintErro
         40.0,
         48.0,
     ];
-    doc.row(
+    doc.table_header(
         &cols,
         &["编号", "日期", "方式", "被督导者", "主题", "时长", "签名"],
         9.0,
-        0.0,
     );
     for r in &s.rows {
         doc.row(
@@ -355,5 +351,6 @@ pub fn monthly_summary_pdf(s: &MonthlySummarySheet) -> Result<Vec<u8>, PrintErro
             0.0,
         );
     }
+    doc.end_table();
     Ok(doc.finish(page_label))
 }

@@ -215,3 +215,36 @@ fn the_monthly_summary_prints_its_figures_and_sessions() {
         assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
     }
 }
+
+#[test]
+fn a_long_record_with_many_action_items_repeats_the_table_header() {
+    let mut s = sheet();
+    s.topic = "罕见字 𠀀 and emoji 🙂 结束；人名 堃喆珺琤昇玥镕赟瑄".into();
+    s.findings = "风险评估缺少依据，需补充（家访记录、电话记录）。".repeat(25);
+    s.action_items = (1..=40)
+        .map(|n| ActionRow {
+            what: format!("第{n}项：补全本月家访记录并与家属确认下一步安排"),
+            owner: "王芳".into(),
+            due: "2026-11-09".into(),
+            done: String::new(),
+        })
+        .collect();
+    let bytes = supervision_record_pdf(&s).expect("pdf");
+    let path = samples().join("long-record.pdf");
+    std::fs::write(&path, &bytes).expect("write");
+    let text = tool(
+        "pdftotext",
+        &["-layout", path.to_str().expect("utf-8"), "-"],
+    );
+    let pages: Vec<&str> = text
+        .split('\u{c}')
+        .filter(|p| !p.trim().is_empty())
+        .collect();
+    let with_header = pages.iter().filter(|p| p.contains("完成期限")).count();
+    assert!(with_header >= 2, "{text}");
+    assert!(text.contains("（续）"), "{text}");
+    assert!(
+        text.contains("罕见字 □ and emoji □ 结束；人名 堃喆珺琤昇玥镕赟瑄"),
+        "{text}"
+    );
+}
