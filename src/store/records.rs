@@ -164,34 +164,7 @@ impl Store {
             } else {
                 next_number(tx, content.supervisor_id, new_year)?
             };
-            tx.execute(
-                "UPDATE supervision_record SET supervisor_id = ?2, year = ?3, number = ?4, date = ?5,
-                     start_time = ?6, end_time = ?7, place = ?8, mode = ?9, functions = ?10, cases = ?11,
-                     topic = ?12, previous_review = ?13, reported = ?14, findings = ?15, guidance = ?16,
-                     reflection = ?17, disagreement = ?18, updated_at = ?19
-                 WHERE id = ?1",
-                params![
-                    id,
-                    content.supervisor_id,
-                    new_year,
-                    number,
-                    content.date,
-                    hhmm(content.start_time),
-                    hhmm(content.end_time),
-                    content.place,
-                    content.mode.code(),
-                    functions_text(&content.functions),
-                    content.cases,
-                    content.topic,
-                    content.previous_review,
-                    content.reported,
-                    content.findings,
-                    content.guidance,
-                    content.reflection,
-                    content.disagreement,
-                    now
-                ],
-            )?;
+            write_row(tx, Some(id), &content, new_year, number, now)?;
             tx.execute("DELETE FROM record_attendee WHERE record_id = ?1", [id])?;
             tx.execute("DELETE FROM action_item WHERE record_id = ?1", [id])?;
             insert_parts(tx, id, &content)?;
@@ -662,35 +635,73 @@ pub(super) fn insert_record(
 ) -> Result<i64> {
     let year = content.date.year();
     let number = next_number(tx, content.supervisor_id, year)?;
-    tx.execute(
-        "INSERT INTO supervision_record (supervisor_id, year, number, date, start_time, end_time,
-             place, mode, functions, cases, topic, previous_review, reported, findings, guidance,
-             reflection, disagreement, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?18)",
-        params![
-            content.supervisor_id,
-            year,
-            number,
-            content.date,
-            hhmm(content.start_time),
-            hhmm(content.end_time),
-            content.place,
-            content.mode.code(),
-            functions_text(&content.functions),
-            content.cases,
-            content.topic,
-            content.previous_review,
-            content.reported,
-            content.findings,
-            content.guidance,
-            content.reflection,
-            content.disagreement,
-            now
-        ],
-    )?;
+    write_row(tx, None, content, year, number, now)?;
     let id = tx.last_insert_rowid();
     insert_parts(tx, id, content)?;
     Ok(id)
+}
+
+/// The record's own columns; INSERT and UPDATE bind them in this order.
+const CONTENT_COLUMNS: &str = "supervisor_id, year, number, date, start_time, end_time, place, mode, \
+     functions, cases, topic, previous_review, reported, findings, guidance, reflection, disagreement, \
+     updated_at";
+
+/// Inserts (`id` None) or replaces (`Some(id)`) the record row itself.
+fn write_row(
+    tx: &Transaction,
+    id: Option<i64>,
+    c: &RecordContent,
+    year: i32,
+    number: i64,
+    now: NaiveDateTime,
+) -> Result<()> {
+    let values: [&dyn rusqlite::ToSql; 18] = [
+        &c.supervisor_id,
+        &year,
+        &number,
+        &c.date,
+        &hhmm(c.start_time),
+        &hhmm(c.end_time),
+        &c.place,
+        &c.mode.code(),
+        &functions_text(&c.functions),
+        &c.cases,
+        &c.topic,
+        &c.previous_review,
+        &c.reported,
+        &c.findings,
+        &c.guidance,
+        &c.reflection,
+        &c.disagreement,
+        &now,
+    ];
+    let slots = (1..=values.len())
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match id {
+        None => {
+            tx.execute(
+                &format!(
+                    "INSERT INTO supervision_record ({CONTENT_COLUMNS}, created_at) VALUES ({slots}, ?{})",
+                    values.len()
+                ),
+                &values[..],
+            )?;
+        }
+        Some(id) => {
+            let mut bound: Vec<&dyn rusqlite::ToSql> = values.to_vec();
+            bound.push(&id);
+            tx.execute(
+                &format!(
+                    "UPDATE supervision_record SET ({CONTENT_COLUMNS}) = ({slots}) WHERE id = ?{}",
+                    bound.len()
+                ),
+                &bound[..],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Inserts a signature as is (for demo data; users go through `sign_record`).
