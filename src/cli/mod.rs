@@ -11,8 +11,10 @@ use crate::demo::{self, Scale};
 use crate::model::format_date;
 use crate::store::{default_db_path, StaffView, Store, StoreError};
 
+mod cases;
 mod print;
 mod records;
+use cases::{case, overdue, CaseCommand};
 use print::print;
 use records::supervision;
 
@@ -50,6 +52,26 @@ pub enum Command {
     Supervision {
         #[command(subcommand)]
         command: SupervisionCommand,
+    },
+    /// Cases (个案)
+    Case {
+        #[command(subcommand)]
+        command: CaseCommand,
+    },
+    /// What is overdue: the rules R3, R4, R8, R15–R20 and the follow-up and
+    /// high-risk review checks, as of a day
+    Overdue {
+        /// The day to judge by [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Only this supervisor and the people they supervise
+        #[arg(long, value_name = "ID")]
+        supervisor: Option<i64>,
+        /// Only this station's staff
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
     },
     /// Print to PDF (A4, with an embedded Chinese font)
     Print {
@@ -98,6 +120,12 @@ pub enum SupervisionCommand {
     },
 }
 
+/// Reads a day as people write it (2026-11-23, 2026/11/23, 2026年11月23日).
+fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
+    crate::model::parse_user_date(text)
+        .ok_or_else(|| format!("{text:?} is not a date: write it as YYYY-MM-DD, e.g. 2026-11-23"))
+}
+
 /// Reads `2026-11` (or `2026/11`, `2026年11月`).
 fn parse_month(text: &str) -> Result<(i32, u32), String> {
     crate::model::parse_user_date(&format!("{}-01", text.trim().trim_end_matches('月')))
@@ -134,6 +162,8 @@ pub enum CliError {
     Json(#[from] serde_json::Error),
     #[error(transparent)]
     Print(#[from] crate::pdf::PrintError),
+    #[error("{0}")]
+    Usage(String),
     #[error("cannot write {path}: {source}")]
     WriteFile {
         path: PathBuf,
@@ -216,6 +246,20 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         }
         Command::Supervision { command } => supervision(&store, command, today, out)?,
         Command::Print { command } => print(&store, command, now, out)?,
+        Command::Case { command } => case(&store, command, out)?,
+        Command::Overdue {
+            as_of,
+            supervisor,
+            station,
+            format,
+        } => overdue(
+            &store,
+            as_of.unwrap_or(today),
+            supervisor,
+            station,
+            format,
+            out,
+        )?,
     }
     Ok(())
 }

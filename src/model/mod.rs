@@ -1,7 +1,25 @@
 //! The records and the checks on them. Pure: no IO, no clock; "today" is a
 //! parameter wherever a check needs it.
 
+/// `code()` (snake_case, stored and sent), `label_zh()` and `from_code()`
+/// for a fieldless enum.
+macro_rules! codes {
+    ($t:ty { $($v:ident => $code:literal, $zh:literal;)* }) => {
+        impl $t {
+            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
+            pub fn code(self) -> &'static str { match self { $(<$t>::$v => $code),* } }
+            pub fn label_zh(self) -> &'static str { match self { $(<$t>::$v => $zh),* } }
+            pub fn from_code(code: &str) -> Option<$t> {
+                Self::ALL.iter().copied().find(|x| x.code() == code)
+            }
+        }
+    };
+}
+
+mod case;
 mod date;
+mod overdue;
+mod policy;
 mod record;
 mod staff;
 mod station;
@@ -9,7 +27,17 @@ mod summary;
 mod supervision;
 mod validation;
 
+pub use case::{
+    age_on, parse_id_number, CaseInput, CaseRecord, Category, Consent, ConsentInput, ConsentKind,
+    Contact, ContactInput, ContactKind, GroupInput, GroupKind, GroupRecord, GroupSession,
+    GroupSessionInput, Identity, IdentityInput, Risk, Stage,
+};
 pub use date::{format_date, parse_user_date};
+pub use overdue::{
+    overdue, team_of, CaseFact, Facts, Flag, FlagKind, LinkFact, OpenItemFact, PersonFact, Rule,
+    SeenFact, SubjectKind, TrainingFacts, UnsignedFact,
+};
+pub use policy::{Policy, PolicySetting};
 pub use record::{
     parse_time, signature_overdue, ActionItem, ActionItemInput, Attendance, AttendeeInput,
     Function, Mode, RecordContent, RecordInput, AMENDABLE_FIELDS, SIGN_WITHIN_DAYS,

@@ -38,19 +38,6 @@ pub enum Attendance {
     Absent,
 }
 
-macro_rules! codes {
-    ($t:ty { $($v:ident => $code:literal, $zh:literal;)* }) => {
-        impl $t {
-            pub const ALL: &'static [$t] = &[$(<$t>::$v),*];
-            pub fn code(self) -> &'static str { match self { $(<$t>::$v => $code),* } }
-            pub fn label_zh(self) -> &'static str { match self { $(<$t>::$v => $zh),* } }
-            pub fn from_code(code: &str) -> Option<$t> {
-                Self::ALL.iter().copied().find(|x| x.code() == code)
-            }
-        }
-    };
-}
-
 codes!(Mode {
     Individual => "individual", "个别督导";
     Group => "group", "小组督导";
@@ -289,7 +276,7 @@ fn check_item(
     })
 }
 
-fn text(value: &str, max: usize, required: bool) -> Result<String, Code> {
+pub(super) fn text(value: &str, max: usize, required: bool) -> Result<String, Code> {
     let value = value.trim();
     if required && value.is_empty() {
         Err(Code::Required)

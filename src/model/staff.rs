@@ -271,7 +271,7 @@ fn check_certificate(text: &str) -> Result<String, Code> {
 
 /// An optional date field: empty is `None`; otherwise it must parse and not
 /// lie after `latest`.
-fn optional_date(text: &str, latest: NaiveDate) -> Result<Option<NaiveDate>, Code> {
+pub(super) fn optional_date(text: &str, latest: NaiveDate) -> Result<Option<NaiveDate>, Code> {
     if text.trim().is_empty() {
         return Ok(None);
     }

@@ -40,6 +40,15 @@ pub enum Code {
     NotASigner,
     AlreadySigned,
     NotAmendable,
+    BadCaseCode,
+    NotClosed,
+    BeforeOpened,
+    BadIdNumber,
+    BirthDateMismatch,
+    BadPhone,
+    NotAGroup,
+    BadNumber,
+    CodeTaken,
 }
 
 impl Code {
@@ -79,6 +88,15 @@ impl Code {
             Code::NotASigner => "not_a_signer",
             Code::AlreadySigned => "already_signed",
             Code::NotAmendable => "not_amendable",
+            Code::BadCaseCode => "bad_case_code",
+            Code::NotClosed => "not_closed",
+            Code::BeforeOpened => "before_opened",
+            Code::BadIdNumber => "bad_id_number",
+            Code::BirthDateMismatch => "birth_date_mismatch",
+            Code::BadPhone => "bad_phone",
+            Code::NotAGroup => "not_a_group",
+            Code::BadNumber => "bad_number",
+            Code::CodeTaken => "code_taken",
         }
     }
 
@@ -119,6 +137,15 @@ impl Code {
             Code::NotASigner => "is neither the supervisor nor a supervisee of this record",
             Code::AlreadySigned => "has already signed",
             Code::NotAmendable => "cannot be amended",
+            Code::BadCaseCode => "may hold only letters, digits and '-', at most 32 (no names)",
+            Code::NotClosed => "must be empty until the case is closed",
+            Code::BeforeOpened => "is before the case was opened",
+            Code::BadIdNumber => "is not a valid 18-character ID number",
+            Code::BirthDateMismatch => "does not match the ID number",
+            Code::BadPhone => "is not a phone number",
+            Code::NotAGroup => "applies to groups only, not activities",
+            Code::BadNumber => "is not a whole number",
+            Code::CodeTaken => "is already used by another case",
         }
     }
 }

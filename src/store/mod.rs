@@ -1,6 +1,8 @@
 //! The SQLite store: one file, migrated at open, written in transactions.
 
+mod cases;
 mod drafts;
+mod overdue;
 mod records;
 mod staff;
 mod stations;
@@ -12,7 +14,12 @@ use std::time::Duration;
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 
+pub use cases::{
+    case_codes_in, CaseFilter, CaseSummary, CaseView, ConsentView, ContactView, DiscussedIn,
+    GroupView,
+};
 pub use drafts::Draft;
+pub use overdue::Scope;
 pub use records::{
     ActionItemView, AmendmentView, RecordFilter, RecordSummary, RecordView, SignatureView,
 };
@@ -67,6 +74,7 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_supervision_records.sql")),
+    M::up(include_str!("migrations/0003_cases.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -137,6 +145,12 @@ impl Store {
         Ok(value)
     }
 
+    /// Sets this connection's page cache size.
+    pub(crate) fn set_cache_mib(&self, mib: i64) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -mib * 1024)?;
+        Ok(())
+    }
+
     /// True when there is no station yet: the first run.
     pub fn is_empty(&self) -> Result<bool> {
         Ok(self.station_count()? == 0)
@@ -163,6 +177,30 @@ pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<
     }
     for &(boss, worker, from, to) in &demo.links {
         supervision::insert_link(tx, staff_ids[boss], staff_ids[worker], from, to)?;
+    }
+    for c in &demo.cases {
+        let mut case = c.case.clone();
+        case.station_id = station_ids[case.station_id as usize];
+        case.owner_id = staff_ids[case.owner_id as usize];
+        let id = cases::insert_case(tx, &case, case.opened_on)?;
+        cases::write_identity(tx, id, &c.identity)?;
+        for consent in &c.consents {
+            cases::insert_consent(tx, id, consent)?;
+        }
+        for contact in &c.contacts {
+            let mut contact = contact.clone();
+            contact.staff_id = staff_ids[contact.staff_id as usize];
+            cases::insert_contact(tx, id, &contact)?;
+        }
+    }
+    for g in &demo.groups {
+        let mut group = g.group.clone();
+        group.station_id = station_ids[group.station_id as usize];
+        group.leader_id = staff_ids[group.leader_id as usize];
+        let id = cases::insert_group(tx, &group)?;
+        for s in &g.sessions {
+            cases::insert_group_session(tx, id, s)?;
+        }
     }
     for r in &demo.records {
         let mut content = r.content.clone();

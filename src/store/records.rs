@@ -165,8 +165,12 @@ impl Store {
                 next_number(tx, content.supervisor_id, new_year)?
             };
             write_row(tx, Some(id), &content, new_year, number, now)?;
-            tx.execute("DELETE FROM record_attendee WHERE record_id = ?1", [id])?;
-            tx.execute("DELETE FROM action_item WHERE record_id = ?1", [id])?;
+            tx.prepare_cached("DELETE FROM record_attendee WHERE record_id = ?1")?
+                .execute([id])?;
+            tx.prepare_cached("DELETE FROM action_item WHERE record_id = ?1")?
+                .execute([id])?;
+            tx.prepare_cached("DELETE FROM record_case WHERE record_id = ?1")?
+                .execute([id])?;
             insert_parts(tx, id, &content)?;
             Ok(())
         })
@@ -362,9 +366,8 @@ impl Store {
             return Ok(());
         }
         self.with_tx(|tx| {
-            tx.execute(
-                "INSERT INTO record_amendment (record_id, field, original, amended, reason, by_name, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            tx.prepare_cached("INSERT INTO record_amendment (record_id, field, original, amended, reason, by_name, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
                 params![id, field, original, new_text.trim(), reason.trim(), by.trim(), now],
             )?;
             Ok(())
@@ -379,10 +382,9 @@ impl Store {
             text => Some(parse_user_date(text).ok_or_else(|| Invalid::one("done", Code::BadDate))?),
         };
         self.with_tx(|tx| {
-            let n = tx.execute(
-                "UPDATE action_item SET done_date = ?2, note = ?3 WHERE id = ?1",
-                params![item_id, done_date, note.trim()],
-            )?;
+            let n = tx
+                .prepare_cached("UPDATE action_item SET done_date = ?2, note = ?3 WHERE id = ?1")?
+                .execute(params![item_id, done_date, note.trim()])?;
             if n == 0 {
                 return Err(StoreError::NotFound {
                     what: "action item",
@@ -681,24 +683,21 @@ fn write_row(
         .join(", ");
     match id {
         None => {
-            tx.execute(
-                &format!(
+            tx.prepare_cached(&format!(
                     "INSERT INTO supervision_record ({CONTENT_COLUMNS}, created_at) VALUES ({slots}, ?{})",
                     values.len()
-                ),
+                ))?.execute(
                 &values[..],
             )?;
         }
         Some(id) => {
             let mut bound: Vec<&dyn rusqlite::ToSql> = values.to_vec();
             bound.push(&id);
-            tx.execute(
-                &format!(
-                    "UPDATE supervision_record SET ({CONTENT_COLUMNS}) = ({slots}) WHERE id = ?{}",
-                    bound.len()
-                ),
-                &bound[..],
-            )?;
+            tx.prepare_cached(&format!(
+                "UPDATE supervision_record SET ({CONTENT_COLUMNS}) = ({slots}) WHERE id = ?{}",
+                bound.len()
+            ))?
+            .execute(&bound[..])?;
         }
     }
     Ok(())
@@ -718,8 +717,7 @@ pub(super) fn insert_signature(
     } else {
         "supervisee"
     };
-    tx.execute(
-        "INSERT INTO record_signature (record_id, staff_id, role, name, signed_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    tx.prepare_cached("INSERT INTO record_signature (record_id, staff_id, role, name, signed_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
         params![id, staff_id, role, name, at],
     )?;
     Ok(())
@@ -727,15 +725,15 @@ pub(super) fn insert_signature(
 
 fn insert_parts(tx: &Transaction, id: i64, content: &RecordContent) -> Result<()> {
     for (staff_id, attendance) in &content.supervisees {
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO record_attendee (record_id, staff_id, attendance) VALUES (?1, ?2, ?3)",
-            params![id, staff_id, attendance.code()],
-        )?;
+        )?
+        .execute(params![id, staff_id, attendance.code()])?;
     }
+    super::cases::link_discussed_cases(tx, id, &content.cases)?;
     for (position, item) in content.action_items.iter().enumerate() {
-        tx.execute(
-            "INSERT INTO action_item (record_id, position, what, owner_id, due_date, done_date, note)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        tx.prepare_cached("INSERT INTO action_item (record_id, position, what, owner_id, due_date, done_date, note)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
             params![id, position as i64, item.what, item.owner_id, item.due, item.done, item.note],
         )?;
     }
@@ -743,11 +741,11 @@ fn insert_parts(tx: &Transaction, id: i64, content: &RecordContent) -> Result<()
 }
 
 fn next_number(tx: &Transaction, supervisor_id: i64, year: i32) -> Result<i64> {
-    Ok(tx.query_row(
-        "SELECT coalesce(max(number), 0) + 1 FROM supervision_record WHERE supervisor_id = ?1 AND year = ?2",
-        params![supervisor_id, year],
-        |r| r.get(0),
-    )?)
+    Ok(tx
+        .prepare_cached(
+            "SELECT coalesce(max(number), 0) + 1 FROM supervision_record WHERE supervisor_id = ?1 AND year = ?2",
+        )?
+        .query_row(params![supervisor_id, year], |r| r.get(0))?)
 }
 
 fn record_key(tx: &Transaction, id: i64) -> Result<(i64, i32, i64)> {

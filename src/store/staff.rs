@@ -138,11 +138,10 @@ pub(super) fn insert_staff(tx: &Transaction, record: &StaffRecord) -> Result<Sta
 }
 
 pub(super) fn get_staff(conn: &rusqlite::Connection, id: i64) -> Result<Staff> {
-    conn.query_row(
-        &format!("SELECT {STAFF_COLUMNS} FROM staff p WHERE p.id = ?1"),
-        [id],
-        staff_from_row,
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {STAFF_COLUMNS} FROM staff p WHERE p.id = ?1"
+    ))?
+    .query_row([id], staff_from_row)
     .map_err(|e| not_found(e, "staff member", id))
 }
 

@@ -114,20 +114,169 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     assert_eq!(std::fs::read(&db).expect("read"), before);
 }
 
-#[test]
-fn county_scale_makes_a_thousand_staff() {
+fn json(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
+fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("county.sqlite3");
+    let db = dir.path().join("d.sqlite3");
+    stationdesk(&db).arg("demo").assert().success();
+    (dir, db)
+}
+
+#[test]
+fn overdue_speaks_json_with_the_documented_keys() {
+    let (_dir, db) = demo_db();
+    let all = json(stationdesk(&db).args(["overdue", "--format", "json"]));
+    let flags = all.as_array().expect("array");
+    assert!(!flags.is_empty(), "the demo station has overdue work");
+    for f in flags {
+        for key in [
+            "rule",
+            "kind",
+            "subject_kind",
+            "subject_id",
+            "record_id",
+            "person_id",
+            "due",
+            "days_overdue",
+            "message",
+        ] {
+            assert!(f.get(key).is_some(), "missing {key} in {f}");
+        }
+        assert!(f["days_overdue"].as_i64().expect("days") >= 1);
+        assert_eq!(f["due"].as_str().expect("due").len(), 10);
+    }
+    let rules: Vec<&str> = flags.iter().filter_map(|f| f["rule"].as_str()).collect();
+    for rule in ["R8", "R17", "R19"] {
+        assert!(rules.contains(&rule), "{rule} in {rules:?}");
+    }
+    // One supervisor's list is part of the station's.
+    let staff = json(stationdesk(&db).args(["staff", "list", "--format", "json"]));
+    let boss = staff
+        .as_array()
+        .expect("staff")
+        .iter()
+        .find(|p| p["role"] == "assistant_supervisor")
+        .and_then(|p| p["id"].as_i64())
+        .expect("an assistant supervisor");
+    let mine = json(stationdesk(&db).args([
+        "overdue",
+        "--format",
+        "json",
+        "--supervisor",
+        &boss.to_string(),
+    ]));
+    let mine = mine.as_array().expect("array");
+    assert!(!mine.is_empty() && mine.len() < flags.len());
+    assert!(mine.iter().all(|f| flags.contains(f)));
+    let station = json(stationdesk(&db).args(["overdue", "--format", "json", "--station", "1"]));
+    assert_eq!(station.as_array().expect("array").len(), flags.len());
+    // A month earlier, less was overdue, and each by fewer days.
+    let month = chrono::Local::now().date_naive() - chrono::Days::new(30);
+    let earlier = json(stationdesk(&db).args([
+        "overdue",
+        "--format",
+        "json",
+        "--as-of",
+        &month.format("%Y/%m/%d").to_string(),
+    ]));
+    assert!(earlier.as_array().expect("array").len() < flags.len());
+}
+
+#[test]
+fn overdue_refuses_bad_input_precisely() {
+    let (_dir, db) = demo_db();
     stationdesk(&db)
-        .args(["demo", "--scale", "county"])
+        .args(["overdue", "--as-of", "2026-02-30"])
         .assert()
-        .success();
-    let out = stationdesk(&db)
-        .args(["staff", "list", "--format", "json"])
-        .output()
-        .expect("run");
-    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("json");
-    assert_eq!(rows.len(), 1000);
+        .failure()
+        .stderr(predicate::str::contains("is not a date"));
+    stationdesk(&db)
+        .args(["overdue", "--supervisor", "999"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("staff member 999 does not exist"));
+    stationdesk(&db)
+        .args(["overdue", "--supervisor", "1", "--station", "1"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not both"));
+    stationdesk(&db)
+        .args(["case", "show", "NO-SUCH-CASE"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("no case has the code"));
+}
+
+#[test]
+fn case_list_keeps_identities_out_and_case_show_has_them() {
+    let (_dir, db) = demo_db();
+    let cases = json(stationdesk(&db).args(["case", "list", "--format", "json"]));
+    let cases = cases.as_array().expect("array");
+    assert!(cases.len() > 50);
+    for key in [
+        "id",
+        "code",
+        "station_id",
+        "owner_id",
+        "owner_name",
+        "category",
+        "risk",
+        "stage",
+        "difficult",
+        "opened_on",
+        "closed_on",
+        "retain_until",
+        "last_contact",
+        "contacts",
+    ] {
+        assert!(cases[0].get(key).is_some(), "missing {key}");
+    }
+    let text = serde_json::to_string(cases).expect("text");
+    for secret in ["real_name", "id_number", "phone", "guardian", "health"] {
+        assert!(
+            !text.contains(secret),
+            "{secret} must stay on the case page"
+        );
+    }
+    let open = json(stationdesk(&db).args(["case", "list", "--open", "--format", "json"]));
+    assert!(open
+        .as_array()
+        .expect("array")
+        .iter()
+        .all(|c| c["closed_on"].is_null()));
+    let code = cases[0]["code"].as_str().expect("code");
+    let one =
+        json(stationdesk(&db).args(["case", "show", &code.to_lowercase(), "--format", "json"]));
+    assert_eq!(one["code"], code);
+    assert!(one["identity"]["real_name"]
+        .as_str()
+        .is_some_and(|n| !n.is_empty()));
+    assert!(one["identity"]["id_number"]
+        .as_str()
+        .is_some_and(|n| n.len() == 18));
+    assert!(!one["contacts_list"]
+        .as_array()
+        .expect("contacts")
+        .is_empty());
+    assert!(one["consents"]
+        .as_array()
+        .expect("consents")
+        .iter()
+        .any(|c| c["kind"] == "processing"));
+    stationdesk(&db)
+        .args(["case", "show", code])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("服务对象").and(predicate::str::contains("接案")));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 mod cli;
 mod demo;
 mod fixture;
+mod overdue;
 mod print;
 mod records;
 mod store;

@@ -2,16 +2,21 @@
 //! Tests, the first-run demo and the benchmarks all use it; later record
 //! types extend it.
 
+mod cases;
+
+use std::collections::HashMap;
+
 use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime};
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use crate::model::{
-    ActionItem, Attendance, Function, Mode, NewStation, Qualification, RecordContent, Role,
-    StaffRecord,
+    ActionItem, Attendance, CaseRecord, Consent, Contact, Function, GroupRecord, GroupSession,
+    Identity, Mode, NewStation, Qualification, RecordContent, Risk, Role, StaffRecord,
 };
 use crate::store::{Result, Store, StoreError};
+use cases::CaseLoad;
 
 /// How much to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -19,7 +24,8 @@ pub enum Scale {
     /// One station: 1 supervisor, 2 assistant supervisors, 1 trainee
     /// supervisor, a station head and 18 frontline workers.
     Station,
-    /// A county: 50 stations, 1,000 staff.
+    /// A county: 50 stations, 1,000 staff, 100,000 cases with a million
+    /// contacts, 200,000 supervision sessions with 400,000 action items.
     County,
 }
 
@@ -31,9 +37,28 @@ pub struct Demo {
     pub staff: Vec<StaffRecord>,
     /// (supervisor index, supervisee index, from, to)
     pub links: Vec<(usize, usize, NaiveDate, Option<NaiveDate>)>,
-    /// Six months of supervision records. Staff ids in the content (the
-    /// supervisor, supervisees, item owners) are indexes into `staff`.
+    /// Supervision records. Staff ids in the content (the supervisor,
+    /// supervisees, item owners) are indexes into `staff`.
     pub records: Vec<DemoRecord>,
+    /// Cases; station and owner ids (also in contacts) are indexes.
+    pub cases: Vec<DemoCase>,
+    /// Groups and activities; station and leader ids are indexes.
+    pub groups: Vec<DemoGroup>,
+}
+
+/// A case with everything kept about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoCase {
+    pub case: CaseRecord,
+    pub identity: Identity,
+    pub consents: Vec<Consent>,
+    pub contacts: Vec<Contact>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoGroup {
+    pub group: GroupRecord,
+    pub sessions: Vec<GroupSession>,
 }
 
 /// A supervision record with who signed it when (staff indexes).
@@ -110,6 +135,10 @@ pub fn generate(scale: Scale, seed: u64, today: NaiveDate) -> Demo {
         today,
         demo: Demo::empty(),
         used: vec![],
+        case_seq: 0,
+        open_cases: HashMap::new(),
+        // A county's staff have served longer, so it has years of history.
+        tenure: if scale == Scale::County { 5 } else { 1 },
     };
     let county = *COUNTIES.choose(&mut g.rng).unwrap_or(&COUNTIES[0]);
     match scale {
@@ -131,7 +160,24 @@ pub fn generate(scale: Scale, seed: u64, today: NaiveDate) -> Demo {
             }
         }
     }
-    g.records();
+    // Station: six months of monthly sessions and a small caseload. County:
+    // four years of weekly sessions and a long case history, the scale the
+    // overdue benchmark asks for.
+    let (load, months, per_month) = match scale {
+        Scale::Station => (CaseLoad { open: 5, closed: 3 }, 6, 1),
+        Scale::County => (
+            CaseLoad {
+                open: 12,
+                closed: 108,
+            },
+            107,
+            6,
+        ),
+    };
+    g.cases(load);
+    g.index_open_cases();
+    g.groups();
+    g.records(months, per_month);
     g.demo
 }
 
@@ -142,6 +188,8 @@ impl Demo {
             staff: vec![],
             links: vec![],
             records: vec![],
+            cases: vec![],
+            groups: vec![],
         }
     }
 }
@@ -154,7 +202,12 @@ impl Store {
         if stations > 0 {
             return Err(StoreError::NotEmpty { stations });
         }
-        self.with_tx(|tx| crate::store::insert_demo(tx, demo))
+        // A county is a few hundred megabytes written in one transaction:
+        // a large page cache keeps SQLite from spilling it twice.
+        self.set_cache_mib(256)?;
+        let loaded = self.with_tx(|tx| crate::store::insert_demo(tx, demo));
+        self.set_cache_mib(2)?;
+        loaded
     }
 }
 
@@ -163,6 +216,10 @@ struct Gen {
     today: NaiveDate,
     demo: Demo,
     used: Vec<String>,
+    case_seq: usize,
+    tenure: u64,
+    /// Each owner's open cases: (code, risk, opened), for records to discuss.
+    open_cases: HashMap<usize, Vec<(String, Risk, NaiveDate)>>,
 }
 
 impl Gen {
@@ -234,7 +291,9 @@ impl Gen {
 
     fn person(&mut self, station: usize, role: Role, max_days: u64) -> usize {
         let name = self.name();
-        let start = self.today - Days::new(self.rng.random_range(30..max_days));
+        // A county's longer history, but nobody started over 12 years ago.
+        let longest = (max_days * self.tenure).min(4400);
+        let start = self.today - Days::new(self.rng.random_range(30..longest));
         let qualification = match role {
             Role::Frontline | Role::StationHead => *[
                 Qualification::None,
@@ -315,13 +374,23 @@ impl Gen {
         self.demo.links.push((to, supervisee, day, None));
     }
 
-    /// Six months of monthly individual supervision for every current link,
-    /// with gaps, some items past due and some records still unsigned.
-    fn records(&mut self) {
+    fn index_open_cases(&mut self) {
+        for c in self.demo.cases.iter().filter(|c| !c.case.stage.is_closed()) {
+            self.open_cases
+                .entry(c.case.owner_id as usize)
+                .or_default()
+                .push((c.case.code.clone(), c.case.risk, c.case.opened_on));
+        }
+    }
+
+    /// `months` months of supervision for every current link, `per_month`
+    /// sessions a month, with gaps, some items past due and some records
+    /// still unsigned.
+    fn records(&mut self, months: u32, per_month: u32) {
         let first_month = self
             .today
             .with_day(1)
-            .and_then(|d| d.checked_sub_months(Months::new(5)))
+            .and_then(|d| d.checked_sub_months(Months::new(months - 1)))
             .unwrap_or(self.today);
         let links: Vec<_> = self
             .demo
@@ -345,11 +414,18 @@ impl Gen {
                     } else {
                         28
                     };
-                    let day = month
-                        .with_day(self.rng.random_range(1..=last))
-                        .unwrap_or(month);
-                    if day >= from {
-                        self.record(boss, worker, day);
+                    for week in 0..per_month {
+                        let lo = 1 + week * 28 / per_month;
+                        let hi = ((week + 1) * 28 / per_month).min(last);
+                        if lo > hi {
+                            break;
+                        }
+                        let day = month
+                            .with_day(self.rng.random_range(lo..=hi))
+                            .unwrap_or(month);
+                        if day >= from {
+                            self.record(boss, worker, day, if per_month > 1 { 2 } else { 1 });
+                        }
                     }
                 }
                 month = match month.checked_add_months(Months::new(1)) {
@@ -364,7 +440,7 @@ impl Gen {
             .sort_by_key(|r| (r.content.date, r.content.start_time));
     }
 
-    fn record(&mut self, boss: usize, worker: usize, date: NaiveDate) {
+    fn record(&mut self, boss: usize, worker: usize, date: NaiveDate, items: usize) {
         let pick = |rng: &mut ChaCha8Rng, list: &[&str]| {
             list.choose(rng).copied().unwrap_or_default().to_owned()
         };
@@ -372,10 +448,24 @@ impl Gen {
         let minutes = *[60u32, 90, 120].choose(&mut self.rng).unwrap_or(&60);
         let start = NaiveTime::from_hms_opt(start_hour, 0, 0).unwrap_or_default();
         let end = start + chrono::Duration::minutes(minutes.into());
-        let due = date + Days::new(self.rng.random_range(7..=21));
         let age = (self.today - date).num_days();
-        let done = (due + Days::new(3) < self.today && self.rng.random_bool(0.8))
-            .then(|| due - Days::new(self.rng.random_range(0..5)));
+        // Items are mostly closed; the recent months leave some open past due.
+        let keep_open = if age < 90 { 0.1 } else { 0.0 };
+        let action_items = (0..items)
+            .map(|_| {
+                let due = date + Days::new(self.rng.random_range(7..=21));
+                let done = (due + Days::new(3) < self.today && !self.rng.random_bool(keep_open))
+                    .then(|| due - Days::new(self.rng.random_range(0..5)));
+                ActionItem {
+                    what: pick(&mut self.rng, ITEMS),
+                    owner_id: worker as i64,
+                    due,
+                    done,
+                    note: String::new(),
+                }
+            })
+            .collect();
+        let cases = self.cases_to_discuss(worker, date);
         let station = self.demo.staff[boss].station_id as usize;
         let content = RecordContent {
             supervisor_id: boss as i64,
@@ -390,7 +480,7 @@ impl Gen {
             },
             functions: vec![Function::Administrative, Function::Educational],
             supervisees: vec![(worker as i64, Attendance::Present)],
-            cases: String::new(),
+            cases,
             topic: pick(&mut self.rng, TOPICS),
             previous_review: String::new(),
             reported: pick(&mut self.rng, REPORTS),
@@ -398,13 +488,7 @@ impl Gen {
             guidance: pick(&mut self.rng, GUIDANCE),
             reflection: String::new(),
             disagreement: String::new(),
-            action_items: vec![ActionItem {
-                what: pick(&mut self.rng, ITEMS),
-                owner_id: worker as i64,
-                due,
-                done,
-                note: String::new(),
-            }],
+            action_items,
         };
         // Older records are signed within a few days; recent ones may not be.
         let signed_on = |rng: &mut ChaCha8Rng| {

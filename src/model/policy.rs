@@ -1,0 +1,113 @@
+//! The figures the rules use (DOMAIN.md R1–R20). Each is a default the
+//! station may change, never law; each names its rule and its source.
+
+use serde::Serialize;
+
+use super::validation::Code;
+
+macro_rules! policy {
+    ($( $field:ident = $default:expr, $rule:literal, $label:literal, $source:literal; )*) => {
+        /// Every figure the rules read, with the defaults of DOMAIN.md.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub struct Policy {
+            $(pub $field: u32,)*
+        }
+
+        impl Default for Policy {
+            fn default() -> Self {
+                Policy { $($field: $default,)* }
+            }
+        }
+
+        /// What one figure means, for the settings screen and `policy` output.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub struct PolicySetting {
+            pub key: &'static str,
+            pub rule: &'static str,
+            pub label_zh: &'static str,
+            pub source: &'static str,
+            pub default: u32,
+        }
+
+        impl Policy {
+            pub const SETTINGS: &'static [PolicySetting] = &[
+                $(PolicySetting {
+                    key: stringify!($field),
+                    rule: $rule,
+                    label_zh: $label,
+                    source: $source,
+                    default: $default,
+                },)*
+            ];
+
+            pub fn get(&self, key: &str) -> Option<u32> {
+                match key {
+                    $(stringify!($field) => Some(self.$field),)*
+                    _ => None,
+                }
+            }
+
+            /// Changes one figure; an unknown key or a zero is refused.
+            pub fn set(&mut self, key: &str, value: u32) -> Result<(), Code> {
+                if value == 0 {
+                    return Err(Code::BadNumber);
+                }
+                match key {
+                    $(stringify!($field) => self.$field = value,)*
+                    _ => return Err(Code::UnknownChoice),
+                }
+                Ok(())
+            }
+        }
+    };
+}
+
+policy! {
+    new_staff_months = 6, "R18", "新入职人员加密督导期（月）",
+        "国际做法（澳大利亚维多利亚州、英国首年规定）";
+    new_staff_interval_days = 7, "R18", "新入职人员督导间隔（天）",
+        "国际做法（澳大利亚维多利亚州、英国首年规定）";
+    contact_days_high = 7, "R17", "高风险个案联系间隔（天）", "地区个案工作文件";
+    contact_days_priority = 30, "R17", "重点个案联系间隔（天）", "地区个案工作文件";
+    contact_days_general = 90, "R17", "一般个案联系间隔（天）", "地区个案工作文件";
+    follow_up_days = 30, "FU", "结案后回访期限（天）", "本系统默认值";
+    high_risk_discussion_days = 30, "HR", "高风险个案提交督导讨论间隔（天）", "本系统默认值";
+    sign_within_days = 7, "R19", "督导记录签名期限（会谈后天数）", "英国、澳大利亚督导记录做法";
+    guardian_consent_age = 14, "R20", "需监护人同意的年龄（未满，岁）",
+        "《个人信息保护法》第二十八条、第三十一条";
+    registration_years = 3, "R16", "注册有效期（年）", "社会工作者职业水平登记规定";
+    renew_within_months = 3, "R16", "到期前提醒续期（月）", "社会工作者职业水平登记规定";
+    hours_assistant = 72, "R16", "助理社会工作师每个注册期继续教育学时",
+        "社会工作者继续教育办法（2009）";
+    hours_social_worker = 90, "R16", "社会工作师、高级社会工作师每个注册期继续教育学时",
+        "社会工作者继续教育办法（2009）";
+    failed_assessments = 2, "R15", "触发再培训的考核不合格次数", "站点制度第六条第二款（次数为本系统默认值）";
+    failed_within_months = 12, "R15", "考核不合格计数期（月）", "站点制度第六条第二款（期限为本系统默认值）";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_the_domain_figures_and_each_setting_names_its_rule() {
+        let p = Policy::default();
+        assert_eq!(p.contact_days_high, 7);
+        assert_eq!(p.contact_days_priority, 30);
+        assert_eq!(p.contact_days_general, 90);
+        assert_eq!(p.hours_social_worker, 90);
+        for s in Policy::SETTINGS {
+            assert_eq!(p.get(s.key), Some(s.default));
+            assert!(!s.source.is_empty() && !s.label_zh.is_empty());
+        }
+    }
+
+    #[test]
+    fn set_refuses_unknown_keys_and_zero() {
+        let mut p = Policy::default();
+        assert_eq!(p.set("contact_days_high", 5), Ok(()));
+        assert_eq!(p.contact_days_high, 5);
+        assert_eq!(p.set("contact_days_high", 0), Err(Code::BadNumber));
+        assert_eq!(p.set("nonsense", 3), Err(Code::UnknownChoice));
+    }
+}

@@ -1,0 +1,276 @@
+//! Gathers the overdue engine's facts from SQLite, and keeps the policy
+//! figures a station changed. The rules themselves live in
+//! `model::overdue`; the queries here only narrow the rows to those a rule
+//! can flag (open items past due, records not fully signed, cases not
+//! finished) using the indexes of migration 0003.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::params;
+
+use super::{Result, Store};
+use crate::model::{
+    overdue, team_of, CaseFact, Facts, Flag, LinkFact, Mode, OpenItemFact, PersonFact, Policy,
+    SeenFact, UnsignedFact,
+};
+
+/// Whose flags to compute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Station(i64),
+    /// The supervisor and their team on the day asked about.
+    Supervisor(i64),
+}
+
+impl Store {
+    /// The policy: defaults with the station's changes applied.
+    pub fn policy(&self) -> Result<Policy> {
+        let mut policy = Policy::default();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, value FROM policy_setting")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (key, value) = row?;
+            // A figure this version does not know, or cannot read, keeps its default.
+            if let Ok(v) = value.parse::<u32>() {
+                let _ = policy.set(&key, v);
+            }
+        }
+        Ok(policy)
+    }
+
+    /// Changes one policy figure; refused (nothing written) if the key is
+    /// unknown or the value is not a positive whole number.
+    pub fn set_policy(&mut self, key: &str, value: &str, now: NaiveDateTime) -> Result<()> {
+        let mut policy = Policy::default();
+        let parsed = value
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| crate::model::Code::BadNumber)
+            .and_then(|v| policy.set(key, v).map(|()| v))
+            .map_err(|code| crate::model::Invalid::one("value", code))?;
+        self.with_tx(|tx| {
+            tx.execute(
+                "INSERT OR REPLACE INTO policy_setting (key, value, changed_at) VALUES (?1, ?2, ?3)",
+                params![key, parsed.to_string(), now],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Every flag for `scope` as of `as_of`, from the records as they are
+    /// now (a past `as_of` counts sessions and contacts up to that day,
+    /// with today's stages and risk levels).
+    pub fn overdue(&self, scope: Scope, as_of: NaiveDate) -> Result<Vec<Flag>> {
+        let (facts, people) = self.overdue_facts(scope, as_of)?;
+        let policy = self.policy()?;
+        let mut flags = overdue(&facts, &policy, as_of);
+        if let Some(people) = people {
+            flags.retain(|f| people.contains(&f.person_id));
+        }
+        Ok(flags)
+    }
+
+    /// The facts for `scope`, and the people in it (`None`: everyone).
+    pub fn overdue_facts(
+        &self,
+        scope: Scope,
+        as_of: NaiveDate,
+    ) -> Result<(Facts, Option<Vec<i64>>)> {
+        let links = self.link_facts()?;
+        let people: Option<Vec<i64>> = match scope {
+            Scope::All => None,
+            Scope::Supervisor(id) => Some(team_of(&links, id, as_of)),
+            Scope::Station(id) => {
+                let mut stmt = self
+                    .conn
+                    .prepare_cached("SELECT id FROM staff WHERE station_id = ?1")?;
+                let ids = stmt
+                    .query_map([id], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Some(ids)
+            }
+        };
+        let json = people
+            .as_ref()
+            .map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".into()));
+        let scoped = json.is_some();
+        let only = |column: &str| {
+            if scoped {
+                format!(" AND {column} IN (SELECT value FROM json_each(?2))")
+            } else {
+                String::new()
+            }
+        };
+        let json = json.unwrap_or_default();
+        let bind = |sql: &str| -> bool { sql.contains("?2") };
+
+        let sql = format!(
+            "SELECT id, name, role, qualification, start_date, left_date, registration_date
+             FROM staff WHERE ?1 IS NOT NULL{}",
+            only("id")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let map_person = |r: &rusqlite::Row| {
+            Ok(PersonFact {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                role: r.get(2)?,
+                qualification: r.get(3)?,
+                start_date: r.get(4)?,
+                left_date: r.get(5)?,
+                registration_date: r.get(6)?,
+            })
+        };
+        let people_facts = if bind(&sql) {
+            stmt.query_map(params![as_of, json], map_person)?
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            stmt.query_map(params![as_of], map_person)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+
+        let sql = format!(
+            "SELECT staff_id, session_mode, max(session_date) FROM record_attendee
+             WHERE attendance <> 'absent' AND session_date <= ?1{}
+             GROUP BY staff_id, session_mode",
+            only("staff_id")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let map_seen = |r: &rusqlite::Row| {
+            Ok(SeenFact {
+                staff_id: r.get(0)?,
+                mode: Mode::from_code(&r.get::<_, String>(1)?).unwrap_or(Mode::Individual),
+                last: r.get(2)?,
+            })
+        };
+        let seen = if bind(&sql) {
+            stmt.query_map(params![as_of, json], map_seen)?
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            stmt.query_map(params![as_of], map_seen)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+
+        let sql = format!(
+            "SELECT id, record_id, owner_id, what, due_date FROM action_item
+             WHERE done_date IS NULL AND due_date < ?1{}",
+            only("owner_id")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let map_item = |r: &rusqlite::Row| {
+            Ok(OpenItemFact {
+                id: r.get(0)?,
+                record_id: r.get(1)?,
+                owner_id: r.get(2)?,
+                what: r.get(3)?,
+                due: r.get(4)?,
+                done: None,
+            })
+        };
+        let items = if bind(&sql) {
+            stmt.query_map(params![as_of, json], map_item)?
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            stmt.query_map(params![as_of], map_item)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+
+        let sql = format!(
+            "SELECT u.record_id, u.supervisor_id, u.date, r.year, r.number
+             FROM record_unsigned u JOIN supervision_record r ON r.id = u.record_id
+             WHERE u.date <= ?1{}",
+            only("u.supervisor_id")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let map_unsigned = |r: &rusqlite::Row| {
+            Ok(UnsignedFact {
+                record_id: r.get(0)?,
+                supervisor_id: r.get(1)?,
+                date: r.get(2)?,
+                year: r.get(3)?,
+                number: r.get(4)?,
+            })
+        };
+        let unsigned = if bind(&sql) {
+            stmt.query_map(params![as_of, json], map_unsigned)?
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            stmt.query_map(params![as_of], map_unsigned)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+
+        let sql = format!(
+            "SELECT c.id, c.code, c.owner_id, c.risk, c.risk_since, c.stage, c.opened_on, c.closed_on,
+                 (SELECT max(date) FROM case_contact WHERE case_id = c.id AND date <= ?1),
+                 CASE WHEN c.stage = 'closed' THEN
+                     (SELECT max(date) FROM case_contact
+                      WHERE case_id = c.id AND kind = 'follow_up' AND date <= ?1) END,
+                 CASE WHEN c.risk = 'high' THEN
+                     (SELECT max(r.date) FROM record_case rc
+                      JOIN supervision_record r ON r.id = rc.record_id
+                      WHERE rc.case_id = c.id AND r.date <= ?1) END,
+                 (SELECT birth_date FROM case_identity WHERE case_id = c.id),
+                 EXISTS (SELECT 1 FROM case_consent
+                         WHERE case_id = c.id AND kind = 'guardian' AND given_on <= ?1)
+             FROM client_case c
+             WHERE c.stage <> 'follow_up' AND c.opened_on <= ?1{}",
+            only("c.owner_id")
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let map_case = |r: &rusqlite::Row| {
+            Ok(CaseFact {
+                id: r.get(0)?,
+                code: r.get(1)?,
+                owner_id: r.get(2)?,
+                risk: r.get(3)?,
+                risk_since: r.get(4)?,
+                stage: r.get(5)?,
+                opened_on: r.get(6)?,
+                closed_on: r.get(7)?,
+                last_contact: r.get(8)?,
+                last_follow_up: r.get(9)?,
+                last_discussed: r.get(10)?,
+                client_birth: r.get(11)?,
+                guardian_consent: r.get(12)?,
+            })
+        };
+        let cases = if bind(&sql) {
+            stmt.query_map(params![as_of, json], map_case)?
+                .collect::<rusqlite::Result<_>>()?
+        } else {
+            stmt.query_map(params![as_of], map_case)?
+                .collect::<rusqlite::Result<_>>()?
+        };
+
+        let facts = Facts {
+            people: people_facts,
+            links,
+            seen,
+            items,
+            unsigned,
+            cases,
+            // Training arrives with its own records (issue 6).
+            training: None,
+        };
+        Ok((facts, people))
+    }
+
+    fn link_facts(&self) -> Result<Vec<LinkFact>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT supervisor_id, supervisee_id, from_date, to_date FROM supervision_link",
+        )?;
+        let links = stmt
+            .query_map([], |r| {
+                Ok(LinkFact {
+                    supervisor_id: r.get(0)?,
+                    supervisee_id: r.get(1)?,
+                    from: r.get(2)?,
+                    to: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(links)
+    }
+}
