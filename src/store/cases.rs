@@ -95,7 +95,7 @@ pub struct GroupView {
 const SUMMARY_SQL: &str = "SELECT c.id, c.code, c.station_id, c.owner_id, c.category, c.risk,
         c.stage, c.difficult, c.opened_on, c.closed_on, c.retain_until, st.name, o.name,
         c.risk_since,
-        (SELECT max(date) FROM case_contact WHERE case_id = c.id),
+        c.last_contact_on,
         (SELECT count(*) FROM case_contact WHERE case_id = c.id)
     FROM client_case c
     JOIN station st ON st.id = c.station_id

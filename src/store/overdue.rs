@@ -13,6 +13,39 @@ use crate::model::{
     SeenFact, UnsignedFact,
 };
 
+/// Reads an ISO date column without chrono's general-purpose parser: the
+/// facts hold tens of thousands of dates.
+fn day(r: &rusqlite::Row, i: usize) -> rusqlite::Result<NaiveDate> {
+    opt_day(r, i)?.ok_or(rusqlite::Error::InvalidColumnType(
+        i,
+        "date".into(),
+        rusqlite::types::Type::Null,
+    ))
+}
+
+fn opt_day(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
+    let value = r.get_ref(i)?;
+    if value == rusqlite::types::ValueRef::Null {
+        return Ok(None);
+    }
+    let b = value.as_bytes()?;
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        b.get(range)?.iter().try_fold(0u32, |n, c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
+        .then(|| NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?))
+        .flatten();
+    parsed.map(Some).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            i,
+            rusqlite::types::Type::Text,
+            format!("not a date: {:?}", String::from_utf8_lossy(b)).into(),
+        )
+    })
+}
+
 /// Whose flags to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
@@ -118,9 +151,9 @@ impl Store {
                 name: r.get(1)?,
                 role: r.get(2)?,
                 qualification: r.get(3)?,
-                start_date: r.get(4)?,
-                left_date: r.get(5)?,
-                registration_date: r.get(6)?,
+                start_date: day(r, 4)?,
+                left_date: opt_day(r, 5)?,
+                registration_date: opt_day(r, 6)?,
             })
         };
         let people_facts = if bind(&sql) {
@@ -132,17 +165,25 @@ impl Store {
         };
 
         let sql = format!(
-            "SELECT staff_id, session_mode, max(session_date) FROM record_attendee
-             WHERE attendance <> 'absent' AND session_date <= ?1{}
-             GROUP BY staff_id, session_mode",
-            only("staff_id")
+            // One index seek per person and mode (record_attendee_seen).
+            "SELECT staff_id, mode, last FROM (
+                 SELECT p.id AS staff_id, m.column1 AS mode,
+                     (SELECT max(session_date) FROM record_attendee a
+                      WHERE a.staff_id = p.id AND a.session_mode = m.column1
+                        AND a.attendance <> 'absent' AND a.session_date <= ?1) AS last
+                 FROM staff p,
+                     (VALUES ('individual'), ('group'), ('written'), ('follow_up'),
+                         ('live_observation')) m
+                 WHERE 1{})
+             WHERE last IS NOT NULL",
+            only("p.id")
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let map_seen = |r: &rusqlite::Row| {
             Ok(SeenFact {
                 staff_id: r.get(0)?,
                 mode: Mode::from_code(&r.get::<_, String>(1)?).unwrap_or(Mode::Individual),
-                last: r.get(2)?,
+                last: day(r, 2)?,
             })
         };
         let seen = if bind(&sql) {
@@ -165,7 +206,7 @@ impl Store {
                 record_id: r.get(1)?,
                 owner_id: r.get(2)?,
                 what: r.get(3)?,
-                due: r.get(4)?,
+                due: day(r, 4)?,
                 done: None,
             })
         };
@@ -188,7 +229,7 @@ impl Store {
             Ok(UnsignedFact {
                 record_id: r.get(0)?,
                 supervisor_id: r.get(1)?,
-                date: r.get(2)?,
+                date: day(r, 2)?,
                 year: r.get(3)?,
                 number: r.get(4)?,
             })
@@ -202,16 +243,19 @@ impl Store {
         };
 
         let sql = format!(
-            "SELECT c.id, c.code, c.owner_id, c.risk, c.risk_since, c.stage, c.opened_on, c.closed_on,
-                 (SELECT max(date) FROM case_contact WHERE case_id = c.id AND date <= ?1),
+            "SELECT c.id, c.code, c.owner_id, c.risk,
+                 CASE WHEN c.risk = 'high' THEN c.risk_since END, c.stage, c.opened_on, c.closed_on,
+                 CASE WHEN c.last_contact_on <= ?1 THEN c.last_contact_on
+                     ELSE (SELECT max(date) FROM case_contact WHERE case_id = c.id AND date <= ?1) END,
                  CASE WHEN c.stage = 'closed' THEN
                      (SELECT max(date) FROM case_contact
                       WHERE case_id = c.id AND kind = 'follow_up' AND date <= ?1) END,
                  CASE WHEN c.risk = 'high' THEN
-                     (SELECT max(r.date) FROM record_case rc
-                      JOIN supervision_record r ON r.id = rc.record_id
-                      WHERE rc.case_id = c.id AND r.date <= ?1) END,
-                 (SELECT birth_date FROM case_identity WHERE case_id = c.id),
+                     (SELECT max(session_date) FROM record_case
+                      WHERE case_id = c.id AND session_date <= ?1) END,
+                 CASE WHEN NOT EXISTS (SELECT 1 FROM case_consent WHERE case_id = c.id
+                         AND kind = 'guardian' AND given_on <= ?1)
+                     THEN (SELECT birth_date FROM case_identity WHERE case_id = c.id) END,
                  EXISTS (SELECT 1 FROM case_consent
                          WHERE case_id = c.id AND kind = 'guardian' AND given_on <= ?1)
              FROM client_case c
@@ -220,19 +264,21 @@ impl Store {
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let map_case = |r: &rusqlite::Row| {
+            let opened_on = day(r, 6)?;
             Ok(CaseFact {
                 id: r.get(0)?,
                 code: r.get(1)?,
                 owner_id: r.get(2)?,
                 risk: r.get(3)?,
-                risk_since: r.get(4)?,
+                // Read only for high-risk cases, the one rule that uses it.
+                risk_since: opt_day(r, 4)?.unwrap_or(opened_on),
                 stage: r.get(5)?,
-                opened_on: r.get(6)?,
-                closed_on: r.get(7)?,
-                last_contact: r.get(8)?,
-                last_follow_up: r.get(9)?,
-                last_discussed: r.get(10)?,
-                client_birth: r.get(11)?,
+                opened_on,
+                closed_on: opt_day(r, 7)?,
+                last_contact: opt_day(r, 8)?,
+                last_follow_up: opt_day(r, 9)?,
+                last_discussed: opt_day(r, 10)?,
+                client_birth: opt_day(r, 11)?,
                 guardian_consent: r.get(12)?,
             })
         };

@@ -19,13 +19,18 @@ CREATE TABLE client_case (
     opened_on          TEXT NOT NULL CHECK (opened_on IS date(opened_on)),
     closed_on          TEXT CHECK (closed_on IS date(closed_on) AND closed_on >= opened_on),
     retain_until       TEXT NOT NULL CHECK (retain_until IS date(retain_until)),
+    -- The latest contact's date, kept by the triggers on case_contact so
+    -- the overdue engine need not look it up case by case.
+    last_contact_on    TEXT,
     CHECK ((stage IN ('closed', 'follow_up')) = (closed_on IS NOT NULL))
 ) STRICT;
 CREATE INDEX client_case_owner ON client_case(owner_id, code);
 CREATE INDEX client_case_station ON client_case(station_id, code);
 -- Cases still being worked (everything before the follow-up visit): what
 -- the overdue engine reads.
-CREATE INDEX client_case_active ON client_case(owner_id) WHERE stage <> 'follow_up';
+-- Covering: the engine reads these columns without touching the table.
+CREATE INDEX client_case_active ON client_case(owner_id, id, code, risk, risk_since, stage,
+    opened_on, closed_on, last_contact_on) WHERE stage <> 'follow_up';
 
 -- The client's identity: sensitive personal information, read only on the
 -- case's own page.
@@ -39,6 +44,9 @@ CREATE TABLE case_identity (
     health_notes  TEXT NOT NULL DEFAULT ''
 ) STRICT;
 
+-- Birth dates alone, for the under-14 check (R20) without reading names.
+CREATE INDEX case_identity_birth ON case_identity(case_id, birth_date);
+
 CREATE TABLE case_consent (
     id         INTEGER PRIMARY KEY,
     case_id    INTEGER NOT NULL REFERENCES client_case(id) ON DELETE CASCADE,
@@ -47,7 +55,7 @@ CREATE TABLE case_consent (
     given_by   TEXT NOT NULL CHECK (length(trim(given_by)) > 0),
     scope      TEXT NOT NULL CHECK (length(trim(scope)) > 0)
 ) STRICT;
-CREATE INDEX case_consent_case ON case_consent(case_id, kind);
+CREATE INDEX case_consent_case ON case_consent(case_id, kind, given_on);
 
 CREATE TABLE case_contact (
     id        INTEGER PRIMARY KEY,
@@ -59,6 +67,26 @@ CREATE TABLE case_contact (
     note      TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX case_contact_case ON case_contact(case_id, date);
+
+CREATE TRIGGER case_contact_added AFTER INSERT ON case_contact
+BEGIN
+    UPDATE client_case SET last_contact_on = NEW.date
+    WHERE id = NEW.case_id AND (last_contact_on IS NULL OR last_contact_on < NEW.date);
+END;
+
+CREATE TRIGGER case_contact_changed AFTER UPDATE OF date, case_id ON case_contact
+BEGIN
+    UPDATE client_case SET last_contact_on =
+        (SELECT max(date) FROM case_contact WHERE case_id = client_case.id)
+    WHERE id IN (OLD.case_id, NEW.case_id);
+END;
+
+CREATE TRIGGER case_contact_removed AFTER DELETE ON case_contact
+BEGIN
+    UPDATE client_case SET last_contact_on =
+        (SELECT max(date) FROM case_contact WHERE case_id = OLD.case_id)
+    WHERE id = OLD.case_id;
+END;
 
 -- The follow-up visits (回访) alone, for "was this closed case visited".
 CREATE INDEX case_contact_follow_up ON case_contact(case_id, date) WHERE kind = 'follow_up';
@@ -86,12 +114,21 @@ CREATE TABLE group_session (
 CREATE INDEX group_session_group ON group_session(group_id, date);
 
 -- The cases a supervision session discussed, by code (resolved on save).
+-- The session's date is copied in (triggers below), so "when was this case
+-- last discussed" is one index seek.
 CREATE TABLE record_case (
-    record_id  INTEGER NOT NULL REFERENCES supervision_record(id) ON DELETE CASCADE,
-    case_id    INTEGER NOT NULL REFERENCES client_case(id),
+    record_id     INTEGER NOT NULL REFERENCES supervision_record(id) ON DELETE CASCADE,
+    case_id       INTEGER NOT NULL REFERENCES client_case(id),
+    session_date  TEXT,
     PRIMARY KEY (record_id, case_id)
 ) STRICT;
-CREATE INDEX record_case_case ON record_case(case_id);
+CREATE INDEX record_case_case ON record_case(case_id, session_date);
+
+CREATE TRIGGER record_case_dated AFTER INSERT ON record_case
+BEGIN
+    UPDATE record_case SET session_date = (SELECT date FROM supervision_record WHERE id = NEW.record_id)
+    WHERE record_id = NEW.record_id AND case_id = NEW.case_id;
+END;
 
 -- A policy figure the station changed from its default (DOMAIN.md R1–R20).
 CREATE TABLE policy_setting (
@@ -128,6 +165,7 @@ CREATE TRIGGER record_redated AFTER UPDATE OF date, mode ON supervision_record
 BEGIN
     UPDATE record_attendee SET session_date = NEW.date, session_mode = NEW.mode
     WHERE record_id = NEW.id;
+    UPDATE record_case SET session_date = NEW.date WHERE record_id = NEW.id;
 END;
 
 -- Records still waiting for a signature (R19): a row per record until the
