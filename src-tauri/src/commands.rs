@@ -16,24 +16,24 @@ use crate::error::CommandError;
 use crate::records_dto::{ActionItemDto, DraftDto, RecordDto, RecordForm, RecordSummaryDto};
 use crate::App;
 
-type Reply<T> = Result<T, CommandError>;
+pub(crate) type Reply<T> = Result<T, CommandError>;
 
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     Local::now().date_naive()
 }
 
 /// The open store, held for the length of one command.
-struct Held<'a>(MutexGuard<'a, Result<Store, String>>);
+pub(crate) struct Held<'a>(MutexGuard<'a, Result<Store, String>>);
 
 impl Held<'_> {
-    fn get(&mut self) -> Reply<&mut Store> {
+    pub(crate) fn get(&mut self) -> Reply<&mut Store> {
         self.0
             .as_mut()
             .map_err(|why| CommandError::unavailable(why))
     }
 }
 
-fn hold<'a>(app: &'a State<'_, App>) -> Reply<Held<'a>> {
+pub(crate) fn hold<'a>(app: &'a State<'_, App>) -> Reply<Held<'a>> {
     app.store
         .lock()
         .map(Held)

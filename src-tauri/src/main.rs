@@ -4,6 +4,7 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod cases;
 mod commands;
 mod dto;
 mod error;
@@ -85,6 +86,17 @@ fn main() {
             commands::list_drafts,
             commands::delete_draft,
             commands::export_record_pdf,
+            cases::list_cases,
+            cases::get_case,
+            cases::create_case,
+            cases::update_case,
+            cases::set_identity,
+            cases::add_contact,
+            cases::add_consent,
+            cases::list_groups,
+            cases::create_group,
+            cases::add_group_session,
+            cases::overdue,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

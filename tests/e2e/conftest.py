@@ -72,18 +72,21 @@ class App:
         self.url, self.binary, self.db = url, binary, db
         self.driver = None
 
-    def start(self):
+    def start(self, tab="staff"):
+        """Starts the app (it opens on 今日) and goes to `tab`."""
         opts = ArgOptions()
         opts.set_capability("browserName", "wry")
         opts.set_capability("tauri:options", {"application": self.binary, "args": ["--db", str(self.db)]})
         self.driver = webdriver.Remote(command_executor=self.url, options=opts)
         self.driver.set_page_load_timeout(30)
         self.wait_for('[data-ready="true"]')
+        if tab != "today":
+            self.one(f'[data-testid="tab-{tab}"]').click()
         return self
 
-    def restart(self):
+    def restart(self, tab="staff"):
         self.stop()
-        return self.start()
+        return self.start(tab)
 
     def stop(self):
         if self.driver is not None:

@@ -12,6 +12,15 @@ import type { DraftDto } from '../bindings/DraftDto';
 import type { RecordDto } from '../bindings/RecordDto';
 import type { RecordForm } from '../bindings/RecordForm';
 import type { RecordSummaryDto } from '../bindings/RecordSummaryDto';
+import type { CaseDto } from '../bindings/CaseDto';
+import type { CaseForm } from '../bindings/CaseForm';
+import type { CaseSummaryDto } from '../bindings/CaseSummaryDto';
+import type { ConsentForm } from '../bindings/ConsentForm';
+import type { ContactForm } from '../bindings/ContactForm';
+import type { FlagDto } from '../bindings/FlagDto';
+import type { GroupDto } from '../bindings/GroupDto';
+import type { GroupSessionForm } from '../bindings/GroupSessionForm';
+import type { IdentityForm } from '../bindings/IdentityForm';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
 export function asCommandError(e: unknown): CommandError {
@@ -55,9 +64,30 @@ export const api = {
   listDrafts: (prefix: string) => call<DraftDto[]>('list_drafts', { prefix }),
   exportRecordPdf: (id: number) => call<string>('export_record_pdf', { id }),
   deleteDraft: (key: string) => call<null>('delete_draft', { key }),
+  listCases: (stationId: number, ownerId: number | null, openOnly: boolean) =>
+    call<CaseSummaryDto[]>('list_cases', { stationId, ownerId, openOnly }),
+  getCase: (id: number) => call<CaseDto>('get_case', { id }),
+  createCase: (form: CaseForm, identity: IdentityForm | null) => call<CaseDto>('create_case', { form, identity }),
+  updateCase: (id: number, form: CaseForm) => call<CaseDto>('update_case', { id, form }),
+  setIdentity: (caseId: number, form: IdentityForm) => call<CaseDto>('set_identity', { caseId, form }),
+  addContact: (caseId: number, form: ContactForm) => call<CaseDto>('add_contact', { caseId, form }),
+  addConsent: (caseId: number, form: ConsentForm) => call<CaseDto>('add_consent', { caseId, form }),
+  listGroups: (stationId: number) => call<GroupDto[]>('list_groups', { stationId }),
+  addGroupSession: (groupId: number, form: GroupSessionForm) => call<number>('add_group_session', { groupId, form }),
+  overdue: (supervisorId: number | null, stationId: number | null) =>
+    call<FlagDto[]>('overdue', { supervisorId, stationId }),
 };
 
 export type {
+  CaseDto,
+  CaseForm,
+  CaseSummaryDto,
+  ConsentForm,
+  ContactForm,
+  FlagDto,
+  GroupDto,
+  GroupSessionForm,
+  IdentityForm,
   ActionItemDto,
   AssignForm,
   CommandError,

@@ -22,7 +22,9 @@ const codes = [
   'rank_too_low', 'self_supervision', 'supervision_cycle', 'before_current_link',
   'supervisor_inactive', 'left_date_required', 'not_found', 'bad_time', 'end_before_start',
   'unknown_choice', 'duplicate', 'owner_required', 'due_required', 'due_before_session', 'locked',
-  'reason_required', 'not_a_signer', 'already_signed', 'not_amendable',
+  'reason_required', 'not_a_signer', 'already_signed', 'not_amendable', 'bad_case_code',
+  'not_closed', 'before_opened', 'bad_id_number', 'birth_date_mismatch', 'bad_phone', 'not_a_group',
+  'bad_number', 'code_taken',
 ];
 const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'internal'];
 const roles = [
