@@ -14,6 +14,7 @@ use crate::store::{default_db_path, StaffView, Store, StoreError};
 mod cases;
 mod print;
 mod records;
+mod workload;
 use cases::{case, overdue, CaseCommand};
 use print::print;
 use records::supervision;
@@ -68,6 +69,20 @@ pub enum Command {
         #[arg(long, value_name = "ID")]
         supervisor: Option<i64>,
         /// Only this station's staff
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Supervisors' workload for a month against R1–R7
+    Workload {
+        /// The month, as YYYY-MM [default: this month]
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: Option<(i32, u32)>,
+        /// Only this supervisor and the supervisors in their team
+        #[arg(long, value_name = "ID")]
+        supervisor: Option<i64>,
+        /// Only this station's supervisors
         #[arg(long, value_name = "ID")]
         station: Option<i64>,
         #[arg(long, value_enum, default_value = "table")]
@@ -260,6 +275,12 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
             format,
             out,
         )?,
+        Command::Workload {
+            month,
+            supervisor,
+            station,
+            format,
+        } => workload::workload(&store, month, supervisor, station, format, today, out)?,
     }
     Ok(())
 }

@@ -26,6 +26,7 @@ mod station;
 mod summary;
 mod supervision;
 mod validation;
+mod workload;
 
 pub use case::{
     age_on, parse_id_number, CaseInput, CaseRecord, Category, Consent, ConsentInput, ConsentKind,
@@ -47,3 +48,7 @@ pub use station::{NewStation, Station};
 pub use summary::{item_overdue, month_summary, ItemFact, MonthSummary, SessionFact};
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
 pub use validation::{Code, FieldError, Invalid};
+pub use workload::{
+    case_load, worker_load, workload, AssistantFigures, ModeFigures, Month, SupervisorMonth,
+    TraineeFigures, WorkCase, WorkFacts, WorkGroupSession, WorkPerson, WorkSession,
+};

@@ -7,6 +7,7 @@ mod records;
 mod staff;
 mod stations;
 mod supervision;
+mod workload;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

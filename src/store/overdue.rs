@@ -303,7 +303,7 @@ impl Store {
         Ok((facts, people))
     }
 
-    fn link_facts(&self) -> Result<Vec<LinkFact>> {
+    pub(super) fn link_facts(&self) -> Result<Vec<LinkFact>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT supervisor_id, supervisee_id, from_date, to_date FROM supervision_link",
         )?;

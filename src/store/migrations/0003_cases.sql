@@ -67,6 +67,8 @@ CREATE TABLE case_contact (
     note      TEXT NOT NULL DEFAULT ''
 ) STRICT;
 CREATE INDEX case_contact_case ON case_contact(case_id, date);
+-- A worker's frontline days in a month (R5).
+CREATE INDEX case_contact_staff ON case_contact(staff_id, date);
 
 CREATE TRIGGER case_contact_added AFTER INSERT ON case_contact
 BEGIN
@@ -200,6 +202,9 @@ WHEN (SELECT count(*) FROM record_signature WHERE record_id = NEW.record_id)
 BEGIN
     DELETE FROM record_unsigned WHERE record_id = NEW.record_id;
 END;
+
+-- A month's sessions across supervisors (the workload engine).
+CREATE INDEX supervision_record_day ON supervision_record(date);
 
 -- Overdue action items are the open ones (R8).
 CREATE INDEX action_item_open ON action_item(due_date) WHERE done_date IS NULL;

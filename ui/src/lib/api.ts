@@ -19,6 +19,7 @@ import type { ConsentForm } from '../bindings/ConsentForm';
 import type { ContactForm } from '../bindings/ContactForm';
 import type { FlagDto } from '../bindings/FlagDto';
 import type { GroupDto } from '../bindings/GroupDto';
+import type { GroupForm } from '../bindings/GroupForm';
 import type { GroupSessionForm } from '../bindings/GroupSessionForm';
 import type { IdentityForm } from '../bindings/IdentityForm';
 
@@ -73,6 +74,7 @@ export const api = {
   addContact: (caseId: number, form: ContactForm) => call<CaseDto>('add_contact', { caseId, form }),
   addConsent: (caseId: number, form: ConsentForm) => call<CaseDto>('add_consent', { caseId, form }),
   listGroups: (stationId: number) => call<GroupDto[]>('list_groups', { stationId }),
+  createGroup: (form: GroupForm) => call<number>('create_group', { form }),
   addGroupSession: (groupId: number, form: GroupSessionForm) => call<number>('add_group_session', { groupId, form }),
   overdue: (supervisorId: number | null, stationId: number | null) =>
     call<FlagDto[]>('overdue', { supervisorId, stationId }),
@@ -86,6 +88,7 @@ export type {
   ContactForm,
   FlagDto,
   GroupDto,
+  GroupForm,
   GroupSessionForm,
   IdentityForm,
   ActionItemDto,

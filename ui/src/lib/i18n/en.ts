@@ -308,6 +308,10 @@ export const en: Catalogue = {
     scope: 'Scope',
   },
   groups: {
+    new: 'New group or activity',
+    name: 'Name',
+    kind: 'Kind',
+    therapeuticHint: 'Therapeutic group (counts toward R6)',
     heading: 'Groups and activities',
     empty: 'No groups or activities yet',
     therapeutic: 'therapeutic',

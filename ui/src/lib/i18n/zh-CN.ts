@@ -308,6 +308,10 @@ export const zhCN = {
     scope: '范围',
   },
   groups: {
+    new: '新建小组或活动',
+    name: '名称',
+    kind: '类型',
+    therapeuticHint: '治疗性小组（计入见习督导 R6 指标）',
     heading: '小组与活动',
     empty: '还没有小组或活动',
     therapeutic: '治疗性',

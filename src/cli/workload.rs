@@ -1,0 +1,163 @@
+//! `stationdesk workload`.
+
+use std::io::Write;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::{CliError, Format};
+use crate::model::{AssistantFigures, ModeFigures, Month, SupervisorMonth, TraineeFigures};
+use crate::store::{Scope, Store};
+
+/// One supervisor's month in `workload --format json`. Stable keys.
+#[derive(Debug, Serialize)]
+pub struct WorkloadJson {
+    pub supervisor_id: i64,
+    pub name: String,
+    pub station_id: i64,
+    pub role: &'static str,
+    pub month: String,
+    pub supervisees: u32,
+    pub ratio_limit: Option<u32>,
+    pub load_pct: Option<f64>,
+    pub sessions: u32,
+    pub hours: f64,
+    pub by_mode: Vec<ModeFigures>,
+    pub covered: u32,
+    pub coverage_pct: f64,
+    pub team_case_load: f64,
+    pub team_group_sessions: u32,
+    pub team_activities: u32,
+    pub received_individual: u32,
+    pub received_group: u32,
+    pub assistant: Option<AssistantFigures>,
+    pub trainee: Option<TraineeFigures>,
+}
+
+impl From<SupervisorMonth> for WorkloadJson {
+    fn from(s: SupervisorMonth) -> Self {
+        WorkloadJson {
+            supervisor_id: s.supervisor_id,
+            name: s.name,
+            station_id: s.station_id,
+            role: s.role.code(),
+            month: s.month.to_string(),
+            supervisees: s.supervisees,
+            ratio_limit: s.ratio_limit,
+            load_pct: s.load_pct.map(round1),
+            sessions: s.sessions,
+            hours: round1(s.hours),
+            by_mode: s.by_mode,
+            covered: s.covered,
+            coverage_pct: round1(s.coverage_pct),
+            team_case_load: s.team_case_load,
+            team_group_sessions: s.team_group_sessions,
+            team_activities: s.team_activities,
+            received_individual: s.received_individual,
+            received_group: s.received_group,
+            assistant: s.assistant,
+            trainee: s.trainee,
+        }
+    }
+}
+
+fn round1(x: f64) -> f64 {
+    (x * 10.0).round() / 10.0
+}
+
+pub fn workload(
+    store: &Store,
+    month: Option<(i32, u32)>,
+    supervisor: Option<i64>,
+    station: Option<i64>,
+    format: Format,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let month = month
+        .map(|(year, month)| Month { year, month })
+        .unwrap_or_else(|| Month::of(today));
+    let scope = match (supervisor, station) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::Usage(
+                "give --supervisor or --station, not both".into(),
+            ))
+        }
+        (Some(id), None) => {
+            store.staff(id)?;
+            Scope::Supervisor(id)
+        }
+        (None, Some(id)) => {
+            store.station(id)?;
+            Scope::Station(id)
+        }
+        (None, None) => Scope::All,
+    };
+    let rows: Vec<WorkloadJson> = store
+        .workload(scope, month, today)?
+        .into_iter()
+        .map(Into::into)
+        .collect();
+    match format {
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Table => {
+            let mut t = comfy_table::Table::new();
+            t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+            t.set_header([
+                "督导",
+                "岗位",
+                "被督导者",
+                "负荷",
+                "督导次数",
+                "时长",
+                "覆盖率",
+                "R4 个别/小组",
+                "备注",
+            ]);
+            for r in &rows {
+                let role = crate::model::Role::from_code(r.role).map_or(r.role, |x| x.label_zh());
+                let mut note = vec![];
+                if let Some(a) = &r.assistant {
+                    note.push(format!(
+                        "R7 承担组均 {:.0}%{}",
+                        a.share_pct,
+                        if a.meets_r7 { "" } else { "（不足）" }
+                    ));
+                }
+                if let Some(tr) = &r.trainee {
+                    note.push(format!(
+                        "R5 实务 {}/{} 节；R6 疑难个案 {}/{}，治疗小组 {}，其他小组 {}，活动 {}{}",
+                        tr.half_days,
+                        tr.half_days_target,
+                        tr.difficult_cases,
+                        tr.difficult_cases_target,
+                        tr.therapeutic_groups,
+                        tr.other_groups,
+                        tr.activities,
+                        if tr.meets_r6 { "（已达标）" } else { "" }
+                    ));
+                }
+                t.add_row([
+                    r.name.clone(),
+                    role.to_owned(),
+                    match r.ratio_limit {
+                        Some(l) => format!("{}/{}", r.supervisees, l),
+                        None => r.supervisees.to_string(),
+                    },
+                    r.load_pct.map(|p| format!("{p:.0}%")).unwrap_or_default(),
+                    r.sessions.to_string(),
+                    format!("{:.1} 小时", r.hours),
+                    format!("{:.0}%", r.coverage_pct),
+                    format!("{}/{}", r.received_individual, r.received_group),
+                    note.join("；"),
+                ]);
+            }
+            writeln!(out, "{month} 督导工作量")?;
+            writeln!(out, "{t}")?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,476 @@
+//! The workload engine: a supervisor's month against the rules of the trade
+//! (R1–R7, R18). Pure: facts + policy + a month → figures; the store gathers
+//! the facts.
+//!
+//! The workload of one worker in a month — the measure R7 compares — is
+//! defined here once: each case open at any time in the month, weighted by
+//! its risk level (`weight_high`, `weight_priority`, `weight_general`), plus
+//! each group session and each activity the worker led in the month
+//! (`weight_group_session`, `weight_activity_session`). The weights are
+//! policy settings.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
+
+use super::case::{GroupKind, Risk};
+use super::overdue::LinkFact;
+use super::policy::Policy;
+use super::record::Mode;
+use super::staff::Role;
+
+/// A calendar month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn of(day: NaiveDate) -> Month {
+        Month {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    pub fn first(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn last(self) -> NaiveDate {
+        self.first()
+            .checked_add_months(Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn contains(self, day: NaiveDate) -> bool {
+        Month::of(day) == self
+    }
+
+    /// The month before.
+    pub fn prev(self) -> Month {
+        Month::of(self.first().pred_opt().unwrap_or(NaiveDate::MIN))
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.month)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkPerson {
+    pub id: i64,
+    pub name: String,
+    pub station_id: i64,
+    pub role: Role,
+    pub start_date: NaiveDate,
+    pub left_date: Option<NaiveDate>,
+}
+
+/// A supervision session: who led it, who attended (present or late).
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkSession {
+    pub supervisor_id: i64,
+    pub date: NaiveDate,
+    pub mode: Mode,
+    pub hours: f64,
+    pub attended: Vec<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkCase {
+    pub id: i64,
+    pub owner_id: i64,
+    pub risk: Risk,
+    pub opened_on: NaiveDate,
+    pub closed_on: Option<NaiveDate>,
+    pub difficult: bool,
+    /// Interviews and home visits (面谈, 家访) logged on the case.
+    pub interviews: u32,
+}
+
+/// One session of a group or one activity.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WorkGroupSession {
+    pub group_id: i64,
+    pub leader_id: i64,
+    pub kind: GroupKind,
+    pub therapeutic: bool,
+    pub date: NaiveDate,
+}
+
+/// Everything the engine reads. Sessions, group sessions and frontline days
+/// may span any period: the engine picks the month's.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkFacts {
+    pub people: Vec<WorkPerson>,
+    pub links: Vec<LinkFact>,
+    pub sessions: Vec<WorkSession>,
+    pub cases: Vec<WorkCase>,
+    pub group_sessions: Vec<WorkGroupSession>,
+    /// (person, day) of frontline work — a contact logged or a group
+    /// session led; each distinct day counts as one half-day session (R5).
+    pub frontline_days: Vec<(i64, NaiveDate)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ModeFigures {
+    pub mode: Mode,
+    pub sessions: u32,
+    pub hours: f64,
+}
+
+/// R7: an assistant supervisor's own workload against its group's average.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AssistantFigures {
+    pub own_workload: f64,
+    pub group_average: f64,
+    /// Own workload as a percentage of the group's average (100 when the
+    /// group has no workload).
+    pub share_pct: f64,
+    pub required_pct: u32,
+    pub meets_r7: bool,
+}
+
+/// R5 and R6 for a trainee supervisor, counted from the records.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TraineeFigures {
+    pub half_days: u32,
+    pub half_days_target: u32,
+    /// Cases marked difficult with enough interviews (all time).
+    pub difficult_cases: u32,
+    pub difficult_cases_target: u32,
+    pub therapeutic_groups: u32,
+    pub other_groups: u32,
+    pub activities: u32,
+    pub meets_r6: bool,
+}
+
+/// One supervisor's month.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupervisorMonth {
+    pub supervisor_id: i64,
+    pub name: String,
+    pub station_id: i64,
+    pub role: Role,
+    pub month: Month,
+    /// Supervised on the month's last day (R1/R2 count these).
+    pub supervisees: u32,
+    /// R1's or R2's limit; `None` for roles with no ratio.
+    pub ratio_limit: Option<u32>,
+    pub load_pct: Option<f64>,
+    pub sessions: u32,
+    pub hours: f64,
+    pub by_mode: Vec<ModeFigures>,
+    /// Of the supervisees, how many got what R3 (or R18) owes them.
+    pub covered: u32,
+    pub coverage_pct: f64,
+    /// The team's open cases weighted by risk.
+    pub team_case_load: f64,
+    pub team_group_sessions: u32,
+    pub team_activities: u32,
+    /// R4: sessions the supervisor received as a supervisee.
+    pub received_individual: u32,
+    pub received_group: u32,
+    pub assistant: Option<AssistantFigures>,
+    pub trainee: Option<TraineeFigures>,
+}
+
+fn active_on(p: &WorkPerson, day: NaiveDate) -> bool {
+    p.start_date <= day && p.left_date.is_none_or(|l| l > day)
+}
+
+fn linked_on(l: &LinkFact, day: NaiveDate) -> bool {
+    l.from <= day && l.to.is_none_or(|t| t > day)
+}
+
+/// The month's last day, or `today` if the month is not over.
+fn counting_day(month: Month, today: NaiveDate) -> NaiveDate {
+    month.last().min(today.max(month.first()))
+}
+
+/// A worker's open cases in the month, weighted by risk.
+pub fn case_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> f64 {
+    let (first, last) = (month.first(), month.last());
+    facts
+        .cases
+        .iter()
+        .filter(|c| {
+            c.owner_id == who && c.opened_on <= last && c.closed_on.is_none_or(|d| d >= first)
+        })
+        .map(|c| match c.risk {
+            Risk::High => policy.weight_high,
+            Risk::Priority => policy.weight_priority,
+            Risk::General => policy.weight_general,
+        } as f64)
+        .sum()
+}
+
+/// A worker's workload in the month (see the module's documentation).
+pub fn worker_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> f64 {
+    let groups: f64 = facts
+        .group_sessions
+        .iter()
+        .filter(|g| g.leader_id == who && month.contains(g.date))
+        .map(|g| match g.kind {
+            GroupKind::Group => policy.weight_group_session,
+            GroupKind::Activity => policy.weight_activity_session,
+        } as f64)
+        .sum();
+    case_load(facts, policy, who, month) + groups
+}
+
+/// Sessions a new member of staff is owed in the month under R18: one for
+/// each started week of the month they spend in their first months; else 1
+/// (R3).
+fn owed(p: &WorkPerson, policy: &Policy, month: Month, until: NaiveDate) -> u32 {
+    let new_until = p
+        .start_date
+        .checked_add_months(Months::new(policy.new_staff_months))
+        .unwrap_or(NaiveDate::MAX);
+    let from = month.first().max(p.start_date);
+    let to = until.min(new_until.pred_opt().unwrap_or(new_until));
+    if to < from {
+        return 1;
+    }
+    let days = (to - from).num_days() + 1;
+    ((days + 6) / 7).max(1) as u32
+}
+
+/// Every supervisor's figures for `month`, as of `today` (a month not yet
+/// over is counted up to today). Ordered by station, then role, then id.
+pub fn workload(
+    facts: &WorkFacts,
+    policy: &Policy,
+    month: Month,
+    today: NaiveDate,
+) -> Vec<SupervisorMonth> {
+    let day = counting_day(month, today);
+    let people: HashMap<i64, &WorkPerson> = facts.people.iter().map(|p| (p.id, p)).collect();
+    let in_month: Vec<&WorkSession> = facts
+        .sessions
+        .iter()
+        .filter(|s| month.contains(s.date) && s.date <= day)
+        .collect();
+    // Face-to-face sessions each person attended in the month (R3, R18).
+    let mut attended: HashMap<i64, u32> = HashMap::new();
+    let mut received: HashMap<(i64, Mode), u32> = HashMap::new();
+    for s in &in_month {
+        for who in &s.attended {
+            if s.mode != Mode::Written {
+                *attended.entry(*who).or_default() += 1;
+            }
+            *received.entry((*who, s.mode)).or_default() += 1;
+        }
+    }
+    let mut out = vec![];
+    for sup in facts
+        .people
+        .iter()
+        .filter(|p| p.role.supervising_rank().is_some() && active_on(p, day))
+    {
+        let team: Vec<&WorkPerson> = facts
+            .links
+            .iter()
+            .filter(|l| l.supervisor_id == sup.id && linked_on(l, day))
+            .filter_map(|l| people.get(&l.supervisee_id).copied())
+            .filter(|p| active_on(p, day))
+            .collect();
+        let supervisees = team.len() as u32;
+        let ratio_limit = match sup.role {
+            Role::AssistantSupervisor => Some(policy.ratio_assistant),
+            Role::TraineeSupervisor | Role::JuniorSupervisor => Some(policy.ratio_supervisor),
+            _ => None,
+        };
+        let load_pct = ratio_limit.map(|l| supervisees as f64 * 100.0 / l.max(1) as f64);
+        let mine: Vec<&&WorkSession> = in_month
+            .iter()
+            .filter(|s| s.supervisor_id == sup.id)
+            .collect();
+        let mut by_mode: BTreeMap<u8, ModeFigures> = BTreeMap::new();
+        for s in &mine {
+            let key = Mode::ALL.iter().position(|m| *m == s.mode).unwrap_or(0) as u8;
+            let e = by_mode.entry(key).or_insert(ModeFigures {
+                mode: s.mode,
+                sessions: 0,
+                hours: 0.0,
+            });
+            e.sessions += 1;
+            e.hours += s.hours;
+        }
+        let covered = team
+            .iter()
+            .filter(|p| attended.get(&p.id).copied().unwrap_or(0) >= owed(p, policy, month, day))
+            .count() as u32;
+        let team_ids: HashSet<i64> = team.iter().map(|p| p.id).chain([sup.id]).collect();
+        let team_case_load: f64 = team_ids
+            .iter()
+            .map(|id| case_load(facts, policy, *id, month))
+            .sum();
+        let led = |kind: GroupKind| {
+            facts
+                .group_sessions
+                .iter()
+                .filter(|g| {
+                    g.kind == kind
+                        && team_ids.contains(&g.leader_id)
+                        && month.contains(g.date)
+                        && g.date <= day
+                })
+                .count() as u32
+        };
+        let assistant = (sup.role == Role::AssistantSupervisor).then(|| {
+            let own = worker_load(facts, policy, sup.id, month);
+            let frontline: Vec<f64> = team
+                .iter()
+                .filter(|p| p.role == Role::Frontline)
+                .map(|p| worker_load(facts, policy, p.id, month))
+                .collect();
+            let average = if frontline.is_empty() {
+                0.0
+            } else {
+                frontline.iter().sum::<f64>() / frontline.len() as f64
+            };
+            let share = if average > 0.0 {
+                own * 100.0 / average
+            } else {
+                100.0
+            };
+            AssistantFigures {
+                own_workload: own,
+                group_average: average,
+                share_pct: share,
+                required_pct: policy.assistant_share_pct,
+                meets_r7: share + 1e-9 >= policy.assistant_share_pct as f64,
+            }
+        });
+        let trainee = (sup.role == Role::TraineeSupervisor)
+            .then(|| trainee_figures(facts, policy, sup.id, month, day));
+        out.push(SupervisorMonth {
+            supervisor_id: sup.id,
+            name: sup.name.clone(),
+            station_id: sup.station_id,
+            role: sup.role,
+            month,
+            supervisees,
+            ratio_limit,
+            load_pct,
+            sessions: mine.len() as u32,
+            hours: mine.iter().map(|s| s.hours).sum(),
+            by_mode: by_mode.into_values().collect(),
+            covered,
+            coverage_pct: if supervisees == 0 {
+                100.0
+            } else {
+                covered as f64 * 100.0 / supervisees as f64
+            },
+            team_case_load,
+            team_group_sessions: led(GroupKind::Group),
+            team_activities: led(GroupKind::Activity),
+            received_individual: received
+                .get(&(sup.id, Mode::Individual))
+                .copied()
+                .unwrap_or(0),
+            received_group: received.get(&(sup.id, Mode::Group)).copied().unwrap_or(0),
+            assistant,
+            trainee,
+        });
+    }
+    out.sort_by_key(|s| {
+        (
+            s.station_id,
+            std::cmp::Reverse(s.role.supervising_rank()),
+            s.supervisor_id,
+        )
+    });
+    out
+}
+
+fn trainee_figures(
+    facts: &WorkFacts,
+    policy: &Policy,
+    who: i64,
+    month: Month,
+    day: NaiveDate,
+) -> TraineeFigures {
+    let days: HashSet<NaiveDate> = facts
+        .frontline_days
+        .iter()
+        .filter(|(p, d)| *p == who && month.contains(*d) && *d <= day)
+        .map(|(_, d)| *d)
+        .collect();
+    let difficult = facts
+        .cases
+        .iter()
+        .filter(|c| c.owner_id == who && c.difficult && c.interviews >= policy.r6_case_interviews)
+        .count() as u32;
+    // Groups led to date, each with its session count.
+    let mut groups: HashMap<i64, (GroupKind, bool, u32)> = HashMap::new();
+    for g in facts
+        .group_sessions
+        .iter()
+        .filter(|g| g.leader_id == who && g.date <= day)
+    {
+        groups
+            .entry(g.group_id)
+            .or_insert((g.kind, g.therapeutic, 0))
+            .2 += 1;
+    }
+    let full = |therapeutic: bool| {
+        groups
+            .values()
+            .filter(|g| {
+                g.0 == GroupKind::Group && g.1 == therapeutic && g.2 >= policy.r6_group_sessions
+            })
+            .count() as u32
+    };
+    let therapeutic_groups = full(true);
+    let other_groups = full(false);
+    let activities = groups
+        .values()
+        .filter(|g| g.0 == GroupKind::Activity)
+        .count() as u32;
+    let meets_r6 = difficult >= policy.r6_difficult_cases
+        && (therapeutic_groups >= policy.r6_therapeutic_groups
+            || other_groups >= policy.r6_other_groups)
+        && activities >= policy.r6_activities;
+    TraineeFigures {
+        half_days: days.len() as u32,
+        half_days_target: policy.trainee_half_days,
+        difficult_cases: difficult,
+        difficult_cases_target: policy.r6_difficult_cases,
+        therapeutic_groups,
+        other_groups,
+        activities,
+        meets_r6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
+    }
+
+    #[test]
+    fn months_know_their_days() {
+        let feb = Month::of(d("2024-02-10"));
+        assert_eq!(feb.first(), d("2024-02-01"));
+        assert_eq!(feb.last(), d("2024-02-29"));
+        assert_eq!(
+            feb.prev(),
+            Month {
+                year: 2024,
+                month: 1
+            }
+        );
+        assert_eq!(Month::of(d("2026-01-05")).prev().to_string(), "2025-12");
+    }
+}
