@@ -49,8 +49,11 @@ impl Gen {
             })
             .collect();
         for owner in owners {
+            // Assistants carry nearly a frontline caseload (R7); trainees
+            // a smaller one beside their practice quotas.
             let (open, closed) = match self.demo.staff[owner].role {
                 Role::Frontline => (load.open, load.closed),
+                Role::AssistantSupervisor => (load.open, load.closed.div_ceil(3)),
                 _ => (load.open.div_ceil(3), load.closed.div_ceil(3)),
             };
             let left = self.demo.staff[owner].left_date;

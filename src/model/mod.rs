@@ -49,6 +49,7 @@ pub use summary::{item_overdue, month_summary, ItemFact, MonthSummary, SessionFa
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
 pub use validation::{Code, FieldError, Invalid};
 pub use workload::{
-    case_load, worker_load, workload, AssistantFigures, ModeFigures, Month, SupervisorMonth,
-    TraineeFigures, WorkCase, WorkFacts, WorkGroupSession, WorkPerson, WorkSession,
+    case_load, counting_day, worker_load, workload, AssistantFigures, ModeFigures, Month,
+    SupervisorMonth, TraineeFigures, WorkCase, WorkFacts, WorkGroupSession, WorkPerson,
+    WorkSession,
 };

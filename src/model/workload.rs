@@ -189,15 +189,21 @@ fn linked_on(l: &LinkFact, day: NaiveDate) -> bool {
     l.from <= day && l.to.is_none_or(|t| t > day)
 }
 
-/// The month's last day, or `today` if the month is not over.
-fn counting_day(month: Month, today: NaiveDate) -> NaiveDate {
-    month.last().min(today.max(month.first()))
+/// The month's last day, or `today` if the month is not over (for a month
+/// not yet begun, today: nothing in it has happened).
+pub fn counting_day(month: Month, today: NaiveDate) -> NaiveDate {
+    month.last().min(today)
+}
+
+/// A sum that is +0.0 when empty (an empty `f64` sum is −0.0 in Rust).
+fn total(values: impl Iterator<Item = f64>) -> f64 {
+    values.fold(0.0, |a, b| a + b)
 }
 
 /// A worker's open cases in the month, weighted by risk.
 pub fn case_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> f64 {
     let (first, last) = (month.first(), month.last());
-    facts
+    let cases = facts
         .cases
         .iter()
         .filter(|c| {
@@ -207,21 +213,22 @@ pub fn case_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> 
             Risk::High => policy.weight_high,
             Risk::Priority => policy.weight_priority,
             Risk::General => policy.weight_general,
-        } as f64)
-        .sum()
+        } as f64);
+    total(cases)
 }
 
 /// A worker's workload in the month (see the module's documentation).
 pub fn worker_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> f64 {
-    let groups: f64 = facts
-        .group_sessions
-        .iter()
-        .filter(|g| g.leader_id == who && month.contains(g.date))
-        .map(|g| match g.kind {
-            GroupKind::Group => policy.weight_group_session,
-            GroupKind::Activity => policy.weight_activity_session,
-        } as f64)
-        .sum();
+    let groups = total(
+        facts
+            .group_sessions
+            .iter()
+            .filter(|g| g.leader_id == who && month.contains(g.date))
+            .map(|g| match g.kind {
+                GroupKind::Group => policy.weight_group_session,
+                GroupKind::Activity => policy.weight_activity_session,
+            } as f64),
+    );
     case_load(facts, policy, who, month) + groups
 }
 
@@ -308,10 +315,11 @@ pub fn workload(
             .filter(|p| attended.get(&p.id).copied().unwrap_or(0) >= owed(p, policy, month, day))
             .count() as u32;
         let team_ids: HashSet<i64> = team.iter().map(|p| p.id).chain([sup.id]).collect();
-        let team_case_load: f64 = team_ids
-            .iter()
-            .map(|id| case_load(facts, policy, *id, month))
-            .sum();
+        let team_case_load = total(
+            team_ids
+                .iter()
+                .map(|id| case_load(facts, policy, *id, month)),
+        );
         let led = |kind: GroupKind| {
             facts
                 .group_sessions
@@ -334,7 +342,7 @@ pub fn workload(
             let average = if frontline.is_empty() {
                 0.0
             } else {
-                frontline.iter().sum::<f64>() / frontline.len() as f64
+                total(frontline.iter().copied()) / frontline.len() as f64
             };
             let share = if average > 0.0 {
                 own * 100.0 / average
@@ -361,7 +369,7 @@ pub fn workload(
             ratio_limit,
             load_pct,
             sessions: mine.len() as u32,
-            hours: mine.iter().map(|s| s.hours).sum(),
+            hours: total(mine.iter().map(|s| s.hours)),
             by_mode: by_mode.into_values().collect(),
             covered,
             coverage_pct: if supervisees == 0 {

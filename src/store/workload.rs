@@ -23,7 +23,7 @@ impl Store {
         let facts = self.workload_facts(month)?;
         let policy = self.policy()?;
         let mut rows = workload(&facts, &policy, month, today);
-        let day = month.last().min(today.max(month.first()));
+        let day = crate::model::counting_day(month, today);
         match scope {
             Scope::All => {}
             Scope::Station(id) => rows.retain(|r| r.station_id == id),

@@ -9,3 +9,4 @@ mod overdue;
 mod print;
 mod records;
 mod store;
+mod workload;
