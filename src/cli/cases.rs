@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{CliError, Format};
 use crate::model::{format_date, Category, ConsentKind, ContactKind, Flag, Risk, Stage};
-use crate::store::{CaseFilter, CaseSummary, CaseView, Scope, Store};
+use crate::store::{CaseFilter, CaseSummary, CaseView, Store};
 
 #[derive(Debug, Subcommand)]
 pub enum CaseCommand {
@@ -338,22 +338,7 @@ pub fn overdue(
     format: Format,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let scope = match (supervisor, station) {
-        (Some(_), Some(_)) => {
-            return Err(CliError::Usage(
-                "give --supervisor or --station, not both".into(),
-            ))
-        }
-        (Some(id), None) => {
-            store.staff(id)?;
-            Scope::Supervisor(id)
-        }
-        (None, Some(id)) => {
-            store.station(id)?;
-            Scope::Station(id)
-        }
-        (None, None) => Scope::All,
-    };
+    let scope = super::scope(store, supervisor, station)?;
     let flags = store.overdue(scope, as_of)?;
     match format {
         Format::Json => {

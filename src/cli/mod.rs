@@ -135,6 +135,31 @@ pub enum SupervisionCommand {
     },
 }
 
+/// `--supervisor ID` or `--station ID` (not both), checked to exist.
+fn scope(
+    store: &Store,
+    supervisor: Option<i64>,
+    station: Option<i64>,
+) -> Result<crate::store::Scope, CliError> {
+    use crate::store::Scope;
+    Ok(match (supervisor, station) {
+        (Some(_), Some(_)) => {
+            return Err(CliError::Usage(
+                "give --supervisor or --station, not both".into(),
+            ))
+        }
+        (Some(id), None) => {
+            store.staff(id)?;
+            Scope::Supervisor(id)
+        }
+        (None, Some(id)) => {
+            store.station(id)?;
+            Scope::Station(id)
+        }
+        (None, None) => Scope::All,
+    })
+}
+
 /// Reads a day as people write it (2026-11-23, 2026/11/23, 2026年11月23日).
 fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
     crate::model::parse_user_date(text)

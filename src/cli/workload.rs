@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::{CliError, Format};
 use crate::model::{AssistantFigures, ModeFigures, Month, SupervisorMonth, TraineeFigures};
-use crate::store::{Scope, Store};
+use crate::store::Store;
 
 /// One supervisor's month in `workload --format json`. Stable keys.
 #[derive(Debug, Serialize)]
@@ -77,22 +77,7 @@ pub fn workload(
     let month = month
         .map(|(year, month)| Month { year, month })
         .unwrap_or_else(|| Month::of(today));
-    let scope = match (supervisor, station) {
-        (Some(_), Some(_)) => {
-            return Err(CliError::Usage(
-                "give --supervisor or --station, not both".into(),
-            ))
-        }
-        (Some(id), None) => {
-            store.staff(id)?;
-            Scope::Supervisor(id)
-        }
-        (None, Some(id)) => {
-            store.station(id)?;
-            Scope::Station(id)
-        }
-        (None, None) => Scope::All,
-    };
+    let scope = super::scope(store, supervisor, station)?;
     let rows: Vec<WorkloadJson> = store
         .workload(scope, month, today)?
         .into_iter()

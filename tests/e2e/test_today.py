@@ -132,6 +132,20 @@ def test_case_list_shows_codes_only_and_a_new_case_checks_its_id_number(app):
     )
     app.shot("new_case_with_consent")
 
+    # Correcting the identity: a bad phone number is refused in Chinese.
+    app.one('[data-testid="identity-edit"]').click()
+    phone = app.visible('[data-testid="identity-phone"]')
+    phone.send_keys("打电话给我")
+    app.one('[data-testid="identity-save"]').click()
+    error = app.visible('.field-error[data-field="phone"]')
+    assert "电话号码格式不对" in error.text, error.text
+    phone.clear()
+    phone.send_keys("13800138000")
+    app.one('[data-testid="identity-save"]').click()
+    WebDriverWait(app.driver, 10).until(
+        lambda d: "13800138000" in app.one('[data-testid="case-identity"]').text
+    )
+
 
 def valid_id(body17):
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
