@@ -7,5 +7,6 @@ pub mod demo;
 pub mod model;
 pub mod pdf;
 pub mod store;
+pub mod xlsx;
 
 pub use store::{Store, StoreError};

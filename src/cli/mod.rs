@@ -88,10 +88,29 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
+    /// Export to an Excel workbook (.xlsx)
+    ExportXlsx {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Print to PDF (A4, with an embedded Chinese font)
     Print {
         #[command(subcommand)]
         command: PrintCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The month's workload table, a row per supervisor
+    Workload {
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: (i32, u32),
+        /// Only this station's supervisors
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
     },
 }
 
@@ -204,6 +223,8 @@ pub enum CliError {
     Print(#[from] crate::pdf::PrintError),
     #[error("{0}")]
     Usage(String),
+    #[error("cannot make the workbook: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("cannot write {path}: {source}")]
     WriteFile {
         path: PathBuf,
@@ -300,6 +321,14 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
             format,
             out,
         )?,
+        Command::ExportXlsx {
+            command:
+                ExportCommand::Workload {
+                    month,
+                    station,
+                    out: path,
+                },
+        } => workload::export(&store, month, station, &path, today, out)?,
         Command::Workload {
             month,
             supervisor,

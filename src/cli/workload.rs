@@ -146,3 +146,33 @@ pub fn workload(
     }
     Ok(())
 }
+
+/// `export-xlsx workload`: the month's table as a workbook, written whole or
+/// not at all.
+pub fn export(
+    store: &Store,
+    (year, month): (i32, u32),
+    station: Option<i64>,
+    path: &std::path::Path,
+    today: NaiveDate,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let month = Month { year, month };
+    let scope = super::scope(store, None, station)?;
+    let rows = store.workload(scope, month, today)?;
+    let stations = store
+        .list_stations()?
+        .into_iter()
+        .map(|s| (s.station.id, s.station.name))
+        .collect();
+    let bytes = crate::xlsx::workload_xlsx(&rows, month, &stations)?;
+    crate::pdf::write_file(path, &bytes)?;
+    writeln!(
+        out,
+        "wrote {} ({} supervisors, {} bytes)",
+        path.display(),
+        rows.len(),
+        bytes.len()
+    )?;
+    Ok(())
+}

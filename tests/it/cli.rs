@@ -432,3 +432,63 @@ fn print_writes_whole_pdfs_or_nothing() {
             "cannot write /no/such/folder/r.pdf",
         ));
 }
+
+#[test]
+fn the_workload_table_exports_to_excel_and_reads_back() {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let (dir, db) = demo_db();
+    let month = (chrono::Local::now().date_naive() - chrono::Days::new(31))
+        .format("%Y-%m")
+        .to_string();
+    let rows = json(stationdesk(&db).args(["workload", "--month", &month, "--format", "json"]));
+    let rows = rows.as_array().expect("array");
+    let path = dir.path().join("workload.xlsx");
+    stationdesk(&db)
+        .args(["export-xlsx", "workload", "--month", &month, "--out"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("wrote"));
+    let mut book: Xlsx<_> = open_workbook(&path).expect("an xlsx file");
+    let sheet = book
+        .worksheet_range(stationdesk::xlsx::WORKLOAD_SHEET)
+        .expect("the workload sheet");
+    let cells: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    assert_eq!(cells[0][0], Data::String(format!("{month} 督导工作量")));
+    let heads: Vec<String> = cells[1].iter().map(|c| c.to_string()).collect();
+    assert_eq!(heads, stationdesk::xlsx::WORKLOAD_COLUMNS);
+    assert_eq!(cells.len(), rows.len() + 2, "a row per supervisor");
+    for (row, want) in cells[2..].iter().zip(rows) {
+        assert_eq!(
+            row[1],
+            Data::String(want["name"].as_str().expect("name").into())
+        );
+        let number = |c: &Data| match c {
+            Data::Float(f) => *f,
+            Data::Int(i) => *i as f64,
+            other => panic!("not a number: {other:?}"),
+        };
+        assert_eq!(
+            number(&row[3]),
+            want["supervisees"].as_f64().expect("supervisees")
+        );
+        assert_eq!(
+            number(&row[6]),
+            want["sessions"].as_f64().expect("sessions")
+        );
+        let coverage = want["coverage_pct"].as_f64().expect("coverage");
+        assert!(
+            (number(&row[9]) - coverage).abs() < 0.06,
+            "{row:?} vs {want}"
+        );
+    }
+    // A folder that does not exist: a precise message and no file.
+    let bad = dir.path().join("no/such/folder/w.xlsx");
+    stationdesk(&db)
+        .args(["export-xlsx", "workload", "--month", &month, "--out"])
+        .arg(&bad)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cannot write"));
+    assert!(!bad.exists());
+}
