@@ -2,68 +2,10 @@
 
 use std::io::Write;
 
-use chrono::NaiveDate;
-use serde::Serialize;
-
 use super::{CliError, Format};
-use crate::model::{AssistantFigures, ModeFigures, Month, SupervisorMonth, TraineeFigures};
+use crate::model::{Month, SupervisorMonth};
 use crate::store::Store;
-
-/// One supervisor's month in `workload --format json`. Stable keys.
-#[derive(Debug, Serialize)]
-pub struct WorkloadJson {
-    pub supervisor_id: i64,
-    pub name: String,
-    pub station_id: i64,
-    pub role: &'static str,
-    pub month: String,
-    pub supervisees: u32,
-    pub ratio_limit: Option<u32>,
-    pub load_pct: Option<f64>,
-    pub sessions: u32,
-    pub hours: f64,
-    pub by_mode: Vec<ModeFigures>,
-    pub covered: u32,
-    pub coverage_pct: f64,
-    pub team_case_load: f64,
-    pub team_group_sessions: u32,
-    pub team_activities: u32,
-    pub received_individual: u32,
-    pub received_group: u32,
-    pub assistant: Option<AssistantFigures>,
-    pub trainee: Option<TraineeFigures>,
-}
-
-impl From<SupervisorMonth> for WorkloadJson {
-    fn from(s: SupervisorMonth) -> Self {
-        WorkloadJson {
-            supervisor_id: s.supervisor_id,
-            name: s.name,
-            station_id: s.station_id,
-            role: s.role.code(),
-            month: s.month.to_string(),
-            supervisees: s.supervisees,
-            ratio_limit: s.ratio_limit,
-            load_pct: s.load_pct.map(round1),
-            sessions: s.sessions,
-            hours: round1(s.hours),
-            by_mode: s.by_mode,
-            covered: s.covered,
-            coverage_pct: round1(s.coverage_pct),
-            team_case_load: s.team_case_load,
-            team_group_sessions: s.team_group_sessions,
-            team_activities: s.team_activities,
-            received_individual: s.received_individual,
-            received_group: s.received_group,
-            assistant: s.assistant,
-            trainee: s.trainee,
-        }
-    }
-}
-
-fn round1(x: f64) -> f64 {
-    (x * 10.0).round() / 10.0
-}
+use chrono::NaiveDate;
 
 pub fn workload(
     store: &Store,
@@ -78,11 +20,8 @@ pub fn workload(
         .map(|(year, month)| Month { year, month })
         .unwrap_or_else(|| Month::of(today));
     let scope = super::scope(store, supervisor, station)?;
-    let rows: Vec<WorkloadJson> = store
-        .workload(scope, month, today)?
-        .into_iter()
-        .map(Into::into)
-        .collect();
+    // JSON: `SupervisorMonth` as it is (keys in the README).
+    let rows: Vec<SupervisorMonth> = store.workload(scope, month, today)?;
     match format {
         Format::Json => {
             serde_json::to_writer_pretty(&mut *out, &rows)?;
@@ -103,7 +42,7 @@ pub fn workload(
                 "备注",
             ]);
             for r in &rows {
-                let role = crate::model::Role::from_code(r.role).map_or(r.role, |x| x.label_zh());
+                let role = r.role.label_zh();
                 let mut note = vec![];
                 if let Some(a) = &r.assistant {
                     note.push(format!(

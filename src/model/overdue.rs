@@ -27,6 +27,14 @@ pub struct PersonFact {
     pub registration_date: Option<NaiveDate>,
 }
 
+impl PersonFact {
+    /// The registration date of a certified worker (R16), else `None`.
+    fn registered(&self) -> Option<NaiveDate> {
+        self.registration_date
+            .filter(|_| self.qualification != Qualification::None)
+    }
+}
+
 /// Who supervises whom, half-open `[from, to)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkFact {
@@ -591,10 +599,7 @@ fn registration_expiry(reg: NaiveDate, p: &Policy) -> NaiveDate {
 fn registration(out: &mut Out, facts: &Facts, p: &Policy) {
     let today = out.today;
     for person in facts.people.iter().filter(|p| active(p, today)) {
-        let Some(reg) = person
-            .registration_date
-            .filter(|_| person.qualification != Qualification::None)
-        else {
+        let Some(reg) = person.registered() else {
             continue;
         };
         let expiry = registration_expiry(reg, p);
@@ -631,10 +636,7 @@ fn registration(out: &mut Out, facts: &Facts, p: &Policy) {
 fn training_hours(out: &mut Out, facts: &Facts, t: &TrainingFacts, p: &Policy) {
     let today = out.today;
     for person in facts.people.iter().filter(|p| active(p, today)) {
-        let Some(reg) = person
-            .registration_date
-            .filter(|_| person.qualification != Qualification::None)
-        else {
+        let Some(reg) = person.registered() else {
             continue;
         };
         let required = match person.qualification {

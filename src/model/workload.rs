@@ -20,8 +20,8 @@ use super::policy::Policy;
 use super::record::Mode;
 use super::staff::Role;
 
-/// A calendar month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+/// A calendar month; serialised as `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Month {
     pub year: i32,
     pub month: u32,
@@ -53,6 +53,12 @@ impl Month {
     /// The month before.
     pub fn prev(self) -> Month {
         Month::of(self.first().pred_opt().unwrap_or(NaiveDate::MIN))
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 

@@ -128,20 +128,20 @@ impl Store {
         let json = people
             .as_ref()
             .map(|p| serde_json::to_string(p).unwrap_or_else(|_| "[]".into()));
-        let scoped = json.is_some();
+        // Every query binds (?1 the day, ?2 the scope's people or NULL); an
+        // unscoped query carries the constant `?2 IS NULL`, which SQLite
+        // evaluates once, so the indexes serve both.
         let only = |column: &str| {
-            if scoped {
+            if json.is_some() {
                 format!(" AND {column} IN (SELECT value FROM json_each(?2))")
             } else {
-                String::new()
+                " AND ?2 IS NULL".to_owned()
             }
         };
-        let json = json.unwrap_or_default();
-        let bind = |sql: &str| -> bool { sql.contains("?2") };
 
         let sql = format!(
             "SELECT id, name, role, qualification, start_date, left_date, registration_date
-             FROM staff WHERE ?1 IS NOT NULL{}",
+             FROM staff WHERE 1{}",
             only("id")
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -156,13 +156,9 @@ impl Store {
                 registration_date: opt_day(r, 6)?,
             })
         };
-        let people_facts = if bind(&sql) {
-            stmt.query_map(params![as_of, json], map_person)?
-                .collect::<rusqlite::Result<_>>()?
-        } else {
-            stmt.query_map(params![as_of], map_person)?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let people_facts = stmt
+            .query_map(params![as_of, json], map_person)?
+            .collect::<rusqlite::Result<_>>()?;
 
         let sql = format!(
             // One index seek per person and mode (record_attendee_seen).
@@ -186,13 +182,9 @@ impl Store {
                 last: day(r, 2)?,
             })
         };
-        let seen = if bind(&sql) {
-            stmt.query_map(params![as_of, json], map_seen)?
-                .collect::<rusqlite::Result<_>>()?
-        } else {
-            stmt.query_map(params![as_of], map_seen)?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let seen = stmt
+            .query_map(params![as_of, json], map_seen)?
+            .collect::<rusqlite::Result<_>>()?;
 
         let sql = format!(
             "SELECT id, record_id, owner_id, what, due_date FROM action_item
@@ -210,13 +202,9 @@ impl Store {
                 done: None,
             })
         };
-        let items = if bind(&sql) {
-            stmt.query_map(params![as_of, json], map_item)?
-                .collect::<rusqlite::Result<_>>()?
-        } else {
-            stmt.query_map(params![as_of], map_item)?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let items = stmt
+            .query_map(params![as_of, json], map_item)?
+            .collect::<rusqlite::Result<_>>()?;
 
         let sql = format!(
             "SELECT u.record_id, u.supervisor_id, u.date, r.year, r.number
@@ -234,13 +222,9 @@ impl Store {
                 number: r.get(4)?,
             })
         };
-        let unsigned = if bind(&sql) {
-            stmt.query_map(params![as_of, json], map_unsigned)?
-                .collect::<rusqlite::Result<_>>()?
-        } else {
-            stmt.query_map(params![as_of], map_unsigned)?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let unsigned = stmt
+            .query_map(params![as_of, json], map_unsigned)?
+            .collect::<rusqlite::Result<_>>()?;
 
         let sql = format!(
             "SELECT c.id, c.code, c.owner_id, c.risk,
@@ -282,13 +266,9 @@ impl Store {
                 guardian_consent: r.get(12)?,
             })
         };
-        let cases = if bind(&sql) {
-            stmt.query_map(params![as_of, json], map_case)?
-                .collect::<rusqlite::Result<_>>()?
-        } else {
-            stmt.query_map(params![as_of], map_case)?
-                .collect::<rusqlite::Result<_>>()?
-        };
+        let cases = stmt
+            .query_map(params![as_of, json], map_case)?
+            .collect::<rusqlite::Result<_>>()?;
 
         let facts = Facts {
             people: people_facts,
