@@ -12,6 +12,7 @@ use crate::model::format_date;
 use crate::store::{default_db_path, StaffView, Store, StoreError};
 
 mod cases;
+mod policy;
 mod print;
 mod records;
 mod workload;
@@ -78,7 +79,7 @@ pub enum Command {
     Workload {
         /// The month, as YYYY-MM [default: this month]
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
-        month: Option<(i32, u32)>,
+        month: Option<crate::model::Month>,
         /// Only this supervisor and the supervisors in their team
         #[arg(long, value_name = "ID")]
         supervisor: Option<i64>,
@@ -93,6 +94,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// The figures the rules use: show them, change one, see every change
+    Policy {
+        #[command(subcommand)]
+        command: policy::PolicyCommand,
+    },
     /// Print to PDF (A4, with an embedded Chinese font)
     Print {
         #[command(subcommand)]
@@ -105,7 +111,7 @@ pub enum ExportCommand {
     /// The month's workload table, a row per supervisor
     Workload {
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
-        month: (i32, u32),
+        month: crate::model::Month,
         /// Only this station's supervisors
         #[arg(long, value_name = "ID")]
         station: Option<i64>,
@@ -127,7 +133,7 @@ pub enum PrintCommand {
         #[arg(long, value_name = "ID")]
         supervisor: i64,
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
-        month: (i32, u32),
+        month: crate::model::Month,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
@@ -142,7 +148,7 @@ pub enum SupervisionCommand {
         supervisor: Option<i64>,
         /// Only this month, as YYYY-MM
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
-        month: Option<(i32, u32)>,
+        month: Option<crate::model::Month>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -186,9 +192,8 @@ fn parse_day(text: &str) -> Result<chrono::NaiveDate, String> {
 }
 
 /// Reads `2026-11` (or `2026/11`, `2026年11月`).
-fn parse_month(text: &str) -> Result<(i32, u32), String> {
-    crate::model::parse_user_date(&format!("{}-01", text.trim().trim_end_matches('月')))
-        .map(|d| (chrono::Datelike::year(&d), chrono::Datelike::month(&d)))
+fn parse_month(text: &str) -> Result<crate::model::Month, String> {
+    crate::model::Month::parse(text)
         .ok_or_else(|| format!("{text:?} is not a month: write it as YYYY-MM, e.g. 2026-11"))
 }
 
@@ -308,6 +313,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Supervision { command } => supervision(&store, command, today, out)?,
         Command::Print { command } => print(&store, command, now, out)?,
         Command::Case { command } => case(&store, command, out)?,
+        Command::Policy { command } => policy::policy(&mut store, command, now, out)?,
         Command::Overdue {
             as_of,
             supervisor,

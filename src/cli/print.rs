@@ -28,6 +28,7 @@ pub fn print(
             month,
             out,
         } => {
+            let month = (month.year, month.month);
             let boss = store.staff_view(supervisor, now.date())?;
             let summary = store.month_summary(supervisor, month, now.date())?;
             let records = store.list_records(RecordFilter {

@@ -215,7 +215,7 @@ pub fn supervision(
         } => {
             let rows = store.list_records(RecordFilter {
                 supervisor_id: supervisor,
-                month,
+                month: month.map(|m| (m.year, m.month)),
             })?;
             match format {
                 Format::Json => {

@@ -9,16 +9,14 @@ use chrono::NaiveDate;
 
 pub fn workload(
     store: &Store,
-    month: Option<(i32, u32)>,
+    month: Option<Month>,
     supervisor: Option<i64>,
     station: Option<i64>,
     format: Format,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let month = month
-        .map(|(year, month)| Month { year, month })
-        .unwrap_or_else(|| Month::of(today));
+    let month = month.unwrap_or_else(|| Month::of(today));
     let scope = super::scope(store, supervisor, station)?;
     // JSON: `SupervisorMonth` as it is (keys in the README).
     let rows: Vec<SupervisorMonth> = store.workload(scope, month, today)?;
@@ -90,13 +88,12 @@ pub fn workload(
 /// not at all.
 pub fn export(
     store: &Store,
-    (year, month): (i32, u32),
+    month: Month,
     station: Option<i64>,
     path: &std::path::Path,
     today: NaiveDate,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let month = Month { year, month };
     let scope = super::scope(store, None, station)?;
     let rows = store.workload(scope, month, today)?;
     let stations = store

@@ -1,4 +1,5 @@
-use chrono::NaiveDate;
+use chrono::{Datelike, Months, NaiveDate};
+use serde::Serialize;
 
 /// Reads a date the way people write it on forms here: `2024-03-05`,
 /// `2024/3/5`, `2024.3.5`, `2024年3月5日`, `20240305`, with full-width
@@ -32,9 +33,128 @@ pub fn format_date(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
+/// A calendar month; serialised as `YYYY-MM`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Month {
+    pub fn of(day: NaiveDate) -> Month {
+        Month {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    pub fn first(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn last(self) -> NaiveDate {
+        self.first()
+            .checked_add_months(Months::new(1))
+            .and_then(|d| d.pred_opt())
+            .unwrap_or(NaiveDate::MAX)
+    }
+
+    pub fn contains(self, day: NaiveDate) -> bool {
+        Month::of(day) == self
+    }
+
+    /// Reads a month as people write it: `2026-11`, `2026/11`, `2026.11`,
+    /// `2026年11月`, `202611`, full-width digits too.
+    pub fn parse(text: &str) -> Option<Month> {
+        let text = text.trim().trim_end_matches('月');
+        let day = if text.chars().count() == 6 && text.chars().all(|c| c.is_ascii_digit()) {
+            parse_user_date(&format!("{text}01"))
+        } else {
+            parse_user_date(&format!("{text}-01"))
+        };
+        day.map(Month::of)
+    }
+
+    /// The month after.
+    pub fn next(self) -> Month {
+        Month::of(self.last().succ_opt().unwrap_or(NaiveDate::MAX))
+    }
+
+    /// The `n` months ending with this one, oldest first.
+    pub fn trailing(self, n: usize) -> Vec<Month> {
+        let mut months = vec![self];
+        while months.len() < n {
+            let earlier = months[months.len() - 1].prev();
+            months.push(earlier);
+        }
+        months.reverse();
+        months
+    }
+
+    /// The month before.
+    pub fn prev(self) -> Month {
+        Month::of(self.first().pred_opt().unwrap_or(NaiveDate::MIN))
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}-{:02}", self.year, self.month)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_months_as_people_write_them() {
+        let nov = Some(Month {
+            year: 2026,
+            month: 11,
+        });
+        for text in [
+            "2026-11",
+            "2026/11",
+            "2026.11",
+            "2026年11月",
+            "202611",
+            "２０２６－１１",
+            " 2026-11 ",
+        ] {
+            assert_eq!(Month::parse(text), nov, "{text}");
+        }
+        for text in ["", "2026", "2026-13", "11/2026", "2026-11-05", "十一月"] {
+            assert_eq!(Month::parse(text), None, "{text}");
+        }
+        let dec = Month {
+            year: 2026,
+            month: 12,
+        };
+        assert_eq!(
+            dec.next(),
+            Month {
+                year: 2027,
+                month: 1
+            }
+        );
+        let last12 = dec.trailing(12);
+        assert_eq!(last12.len(), 12);
+        assert_eq!(
+            last12[0],
+            Month {
+                year: 2026,
+                month: 1
+            }
+        );
+        assert_eq!(last12[11], dec);
+    }
 
     #[test]
     fn reads_the_ways_people_write_dates() {

@@ -33,12 +33,12 @@ pub use case::{
     Contact, ContactInput, ContactKind, GroupInput, GroupKind, GroupRecord, GroupSession,
     GroupSessionInput, Identity, IdentityInput, Risk, Stage,
 };
-pub use date::{format_date, parse_user_date};
+pub use date::{format_date, parse_user_date, Month};
 pub use overdue::{
     overdue, team_of, CaseFact, Facts, Flag, FlagKind, LinkFact, OpenItemFact, PersonFact, Rule,
     SeenFact, SubjectKind, TrainingFacts, UnsignedFact,
 };
-pub use policy::{Policy, PolicySetting};
+pub use policy::{Policy, PolicyChange, PolicyChangeInput, PolicySetting};
 pub use record::{
     parse_time, signature_overdue, ActionItem, ActionItemInput, Attendance, AttendeeInput,
     Function, Mode, RecordContent, RecordInput, AMENDABLE_FIELDS, SIGN_WITHIN_DAYS,
@@ -49,7 +49,6 @@ pub use summary::{item_overdue, month_summary, ItemFact, MonthSummary, SessionFa
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
 pub use validation::{Code, FieldError, Invalid};
 pub use workload::{
-    case_load, counting_day, worker_load, workload, AssistantFigures, ModeFigures, Month,
-    SupervisorMonth, TraineeFigures, WorkCase, WorkFacts, WorkGroupSession, WorkPerson,
-    WorkSession,
+    case_load, counting_day, worker_load, workload, AssistantFigures, ModeFigures, SupervisorMonth,
+    TraineeFigures, WorkCase, WorkFacts, WorkGroupSession, WorkPerson, WorkSession,
 };

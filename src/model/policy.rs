@@ -1,9 +1,11 @@
 //! The figures the rules use (DOMAIN.md R1–R20). Each is a default the
 //! station may change, never law; each names its rule and its source.
 
+use chrono::NaiveDateTime;
 use serde::Serialize;
 
-use super::validation::Code;
+use super::date::Month;
+use super::validation::{Checker, Code, Invalid};
 
 macro_rules! policy {
     ($( $field:ident = $default:expr, $rule:literal, $label:literal, $source:literal; )*) => {
@@ -102,6 +104,88 @@ policy! {
     failed_within_months = 12, "R15", "考核不合格计数期（月）", "站点制度第六条第二款（期限为本系统默认值）";
 }
 
+/// One recorded change of a figure, in force from the month `from` until a
+/// later change of the same figure. Changes are kept, never edited: the
+/// engine computes a past month with the policy of that month.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PolicyChange {
+    pub id: i64,
+    pub key: String,
+    pub value: u32,
+    pub from: Month,
+    pub changed_by: String,
+    pub changed_at: NaiveDateTime,
+    pub note: String,
+}
+
+/// A change as typed on the settings screen or the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PolicyChangeInput {
+    pub key: String,
+    pub value: String,
+    /// The first month the new figure counts for (`2026-11`, `2026年11月`).
+    pub from: String,
+    /// Who made the change.
+    pub changed_by: String,
+    pub note: String,
+}
+
+impl PolicyChangeInput {
+    /// Checks every field at once: a known figure, a positive whole number,
+    /// a month, a name.
+    pub fn validate(&self) -> Result<(String, u32, Month, String, String), Invalid> {
+        let mut c = Checker::default();
+        if Policy::default().get(&self.key).is_none() {
+            c.fail("key", Code::UnknownChoice);
+        }
+        let value = c.check(
+            "value",
+            self.value
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or(Code::BadNumber),
+        );
+        let from = c.check("from", Month::parse(&self.from).ok_or(Code::BadMonth));
+        let by = self.changed_by.trim();
+        if by.is_empty() {
+            c.fail("changed_by", Code::Required);
+        } else if by.chars().count() > 40 {
+            c.fail("changed_by", Code::TooLong);
+        }
+        if self.note.chars().count() > 500 {
+            c.fail("note", Code::TooLong);
+        }
+        c.finish(|| {
+            (
+                self.key.clone(),
+                value.unwrap_or_default(),
+                from.unwrap_or(Month { year: 1, month: 1 }),
+                by.to_owned(),
+                self.note.trim().to_owned(),
+            )
+        })
+    }
+}
+
+impl Policy {
+    /// The policy in force in `month`: the defaults, then every change
+    /// from that month or earlier, the latest month last and, within a
+    /// month, the later entry last. A figure this version does not know
+    /// is skipped.
+    pub fn in_force(changes: &[PolicyChange], month: Month) -> Policy {
+        let mut applicable: Vec<&PolicyChange> =
+            changes.iter().filter(|c| c.from <= month).collect();
+        applicable.sort_by_key(|c| (c.from, c.id));
+        let mut policy = Policy::default();
+        for c in applicable {
+            let _ = policy.set(&c.key, c.value);
+        }
+        policy
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +210,87 @@ mod tests {
         assert_eq!(p.contact_days_high, 5);
         assert_eq!(p.set("contact_days_high", 0), Err(Code::BadNumber));
         assert_eq!(p.set("nonsense", 3), Err(Code::UnknownChoice));
+    }
+
+    fn change(id: i64, key: &str, value: u32, from: &str) -> PolicyChange {
+        PolicyChange {
+            id,
+            key: key.into(),
+            value,
+            from: Month::parse(from).expect("month"),
+            changed_by: "李督导".into(),
+            changed_at: chrono::NaiveDate::from_ymd_opt(2026, 1, 1)
+                .and_then(|d| d.and_hms_opt(9, 0, 0))
+                .expect("time"),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_month_gets_the_policy_in_force_then() {
+        let changes = [
+            // Entered later but for an earlier month: still the earlier figure.
+            change(3, "ratio_supervisor", 12, "2026-03"),
+            change(1, "ratio_supervisor", 10, "2026-06"),
+            change(2, "ratio_supervisor", 11, "2026-06"),
+            change(4, "no_longer_known", 5, "2026-01"),
+        ];
+        let at = |m: &str| Policy::in_force(&changes, Month::parse(m).expect("month"));
+        assert_eq!(at("2026-02"), Policy::default());
+        assert_eq!(at("2026-03").ratio_supervisor, 12);
+        assert_eq!(at("2026-05").ratio_supervisor, 12);
+        assert_eq!(at("2026-06").ratio_supervisor, 11, "the later entry wins");
+        assert_eq!(at("2027-01").ratio_supervisor, 11);
+        assert_eq!(
+            at("2027-01").ratio_assistant,
+            6,
+            "other figures keep their defaults"
+        );
+    }
+
+    #[test]
+    fn a_change_is_checked_field_by_field() {
+        let good = PolicyChangeInput {
+            key: "ratio_assistant".into(),
+            value: " 5 ".into(),
+            from: "2026年11月".into(),
+            changed_by: " 王督导 ".into(),
+            note: "区里新规".into(),
+        };
+        let (key, value, from, by, _) = good.validate().expect("valid");
+        assert_eq!(
+            (key.as_str(), value, by.as_str()),
+            ("ratio_assistant", 5, "王督导")
+        );
+        assert_eq!(
+            from,
+            Month {
+                year: 2026,
+                month: 11
+            }
+        );
+        let bad = PolicyChangeInput {
+            key: "nonsense".into(),
+            value: "0".into(),
+            from: "十一月".into(),
+            changed_by: "  ".into(),
+            note: String::new(),
+        };
+        let fields: Vec<_> = bad
+            .validate()
+            .expect_err("refused")
+            .0
+            .iter()
+            .map(|e| (e.field, e.code))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("key", Code::UnknownChoice),
+                ("value", Code::BadNumber),
+                ("from", Code::BadMonth),
+                ("changed_by", Code::Required),
+            ]
+        );
     }
 }

@@ -49,6 +49,7 @@ pub enum Code {
     NotAGroup,
     BadNumber,
     CodeTaken,
+    BadMonth,
 }
 
 impl Code {
@@ -97,6 +98,7 @@ impl Code {
             Code::NotAGroup => "not_a_group",
             Code::BadNumber => "bad_number",
             Code::CodeTaken => "code_taken",
+            Code::BadMonth => "bad_month",
         }
     }
 
@@ -146,6 +148,7 @@ impl Code {
             Code::NotAGroup => "applies to groups only, not activities",
             Code::BadNumber => "is not a whole number",
             Code::CodeTaken => "is already used by another case",
+            Code::BadMonth => "is not a month (write it as 2026-11)",
         }
     }
 }

@@ -11,62 +11,15 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use serde::Serialize;
 
 use super::case::{GroupKind, Risk};
+use super::date::Month;
 use super::overdue::LinkFact;
 use super::policy::Policy;
 use super::record::Mode;
 use super::staff::Role;
-
-/// A calendar month; serialised as `YYYY-MM`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Month {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Month {
-    pub fn of(day: NaiveDate) -> Month {
-        Month {
-            year: day.year(),
-            month: day.month(),
-        }
-    }
-
-    pub fn first(self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or(NaiveDate::MIN)
-    }
-
-    pub fn last(self) -> NaiveDate {
-        self.first()
-            .checked_add_months(Months::new(1))
-            .and_then(|d| d.pred_opt())
-            .unwrap_or(NaiveDate::MAX)
-    }
-
-    pub fn contains(self, day: NaiveDate) -> bool {
-        Month::of(day) == self
-    }
-
-    /// The month before.
-    pub fn prev(self) -> Month {
-        Month::of(self.first().pred_opt().unwrap_or(NaiveDate::MIN))
-    }
-}
-
-impl Serialize for Month {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl std::fmt::Display for Month {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}-{:02}", self.year, self.month)
-    }
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkPerson {

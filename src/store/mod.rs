@@ -3,6 +3,7 @@
 mod cases;
 mod drafts;
 mod overdue;
+mod policy;
 mod records;
 mod staff;
 mod stations;
@@ -76,6 +77,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_init.sql")),
     M::up(include_str!("migrations/0002_supervision_records.sql")),
     M::up(include_str!("migrations/0003_cases.sql")),
+    M::up(include_str!("migrations/0004_policy_history.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,15 +1,14 @@
-//! Gathers the overdue engine's facts from SQLite, and keeps the policy
-//! figures a station changed. The rules themselves live in
+//! Gathers the overdue engine's facts from SQLite. The rules themselves live in
 //! `model::overdue`; the queries here only narrow the rows to those a rule
 //! can flag (open items past due, records not fully signed, cases not
 //! finished) using the indexes of migration 0003.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use rusqlite::params;
 
 use super::{Result, Store};
 use crate::model::{
-    overdue, team_of, CaseFact, Facts, Flag, LinkFact, Mode, OpenItemFact, PersonFact, Policy,
+    overdue, team_of, CaseFact, Facts, Flag, LinkFact, Mode, Month, OpenItemFact, PersonFact,
     SeenFact, UnsignedFact,
 };
 
@@ -56,48 +55,12 @@ pub enum Scope {
 }
 
 impl Store {
-    /// The policy: defaults with the station's changes applied.
-    pub fn policy(&self) -> Result<Policy> {
-        let mut policy = Policy::default();
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT key, value FROM policy_setting")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        for row in rows {
-            let (key, value) = row?;
-            // A figure this version does not know, or cannot read, keeps its default.
-            if let Ok(v) = value.parse::<u32>() {
-                let _ = policy.set(&key, v);
-            }
-        }
-        Ok(policy)
-    }
-
-    /// Changes one policy figure; refused (nothing written) if the key is
-    /// unknown or the value is not a positive whole number.
-    pub fn set_policy(&mut self, key: &str, value: &str, now: NaiveDateTime) -> Result<()> {
-        let mut policy = Policy::default();
-        let parsed = value
-            .trim()
-            .parse::<u32>()
-            .map_err(|_| crate::model::Code::BadNumber)
-            .and_then(|v| policy.set(key, v).map(|()| v))
-            .map_err(|code| crate::model::Invalid::one("value", code))?;
-        self.with_tx(|tx| {
-            tx.execute(
-                "INSERT OR REPLACE INTO policy_setting (key, value, changed_at) VALUES (?1, ?2, ?3)",
-                params![key, parsed.to_string(), now],
-            )?;
-            Ok(())
-        })
-    }
-
     /// Every flag for `scope` as of `as_of`, from the records as they are
     /// now (a past `as_of` counts sessions and contacts up to that day,
     /// with today's stages and risk levels).
     pub fn overdue(&self, scope: Scope, as_of: NaiveDate) -> Result<Vec<Flag>> {
         let (facts, people) = self.overdue_facts(scope, as_of)?;
-        let policy = self.policy()?;
+        let policy = self.policy_for(Month::of(as_of))?;
         let mut flags = overdue(&facts, &policy, as_of);
         if let Some(people) = people {
             flags.retain(|f| people.contains(&f.person_id));

@@ -21,7 +21,7 @@ impl Store {
         today: NaiveDate,
     ) -> Result<Vec<SupervisorMonth>> {
         let facts = self.workload_facts(month)?;
-        let policy = self.policy()?;
+        let policy = self.policy_for(month)?;
         let mut rows = workload(&facts, &policy, month, today);
         let day = crate::model::counting_day(month, today);
         match scope {

@@ -4,7 +4,8 @@
 
 use chrono::NaiveDateTime;
 use stationdesk::model::{
-    AttendeeInput, CaseInput, Code, ConsentInput, ContactInput, IdentityInput, RecordInput,
+    AttendeeInput, CaseInput, Code, ConsentInput, ContactInput, IdentityInput, Month,
+    PolicyChangeInput, RecordInput,
 };
 use stationdesk::store::{CaseFilter, Scope};
 use stationdesk::{Store, StoreError};
@@ -379,22 +380,156 @@ fn policy_figures_change_the_flags_and_bad_ones_are_refused() {
         )
         .expect("created");
     assert!(rules_for(&store, id).is_empty(), "general: 90 days");
+    let change = |key: &str, value: &str, from: &str, by: &str| PolicyChangeInput {
+        key: key.into(),
+        value: value.into(),
+        from: from.into(),
+        changed_by: by.into(),
+        note: String::new(),
+    };
+    // In force from next month: today's flags do not change yet.
+    let month = Month::of(today());
     store
-        .set_policy("contact_days_general", "30", now())
+        .set_policy(
+            &change(
+                "contact_days_general",
+                "30",
+                &month.next().to_string(),
+                "王督导",
+            ),
+            now(),
+        )
         .expect("changed");
-    assert_eq!(store.policy().expect("policy").contact_days_general, 30);
+    assert!(rules_for(&store, id).is_empty(), "next month's figure");
+    assert_eq!(
+        store
+            .policy_for(month.next())
+            .expect("policy")
+            .contact_days_general,
+        30
+    );
+    store
+        .set_policy(
+            &change("contact_days_general", "30", &month.to_string(), "王督导"),
+            now(),
+        )
+        .expect("changed");
+    assert_eq!(
+        store
+            .policy_for(month)
+            .expect("policy")
+            .contact_days_general,
+        30
+    );
+    assert_eq!(
+        store
+            .policy_for(month.prev())
+            .expect("policy")
+            .contact_days_general,
+        90
+    );
     assert_eq!(rules_for(&store, id), ["R17"]);
-    for (key, value) in [
-        ("contact_days_general", "0"),
-        ("contact_days_general", "三十"),
-        ("no_such", "3"),
+    for (input, field, code) in [
+        (
+            change("contact_days_general", "0", "2026-11", "王督导"),
+            "value",
+            Code::BadNumber,
+        ),
+        (
+            change("contact_days_general", "三十", "2026-11", "王督导"),
+            "value",
+            Code::BadNumber,
+        ),
+        (
+            change("no_such", "3", "2026-11", "王督导"),
+            "key",
+            Code::UnknownChoice,
+        ),
+        (
+            change("contact_days_general", "20", "下个月", "王督导"),
+            "from",
+            Code::BadMonth,
+        ),
+        (
+            change("contact_days_general", "20", "2026-11", " "),
+            "changed_by",
+            Code::Required,
+        ),
     ] {
-        assert!(matches!(
-            store.set_policy(key, value, now()),
-            Err(StoreError::Invalid(_))
-        ));
+        match store.set_policy(&input, now()) {
+            Err(StoreError::Invalid(e)) => assert!(e.has(field, code), "{input:?}: {e:?}"),
+            other => panic!("{input:?} was not refused: {other:?}"),
+        }
     }
-    assert_eq!(store.policy().expect("policy").contact_days_general, 30);
+    let history = store.policy_history().expect("history");
+    assert_eq!(history.len(), 2, "refused changes leave no trace");
+    assert_eq!(history[0].changed_by, "王督导");
+    assert_eq!(history[0].changed_at, now());
+    assert_eq!(history[1].from, month);
+    assert_eq!(
+        store
+            .policy_for(month)
+            .expect("policy")
+            .contact_days_general,
+        30
+    );
+}
+
+#[test]
+fn figures_changed_before_the_history_existed_are_kept_for_every_month() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("v3.db");
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("raw");
+        stationdesk::store::migrations()
+            .to_version(&mut conn, 3)
+            .expect("version 3");
+        conn.execute(
+            "INSERT INTO policy_setting (key, value, changed_at) VALUES
+                 ('ratio_assistant', '5', '2026-03-01T09:00:00'),
+                 ('retired_figure', '7', '2026-03-01T09:00:00')",
+            [],
+        )
+        .expect("old settings");
+    }
+    let store = Store::open(&path).expect("migrated");
+    let history = store.policy_history().expect("history");
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[0].from.to_string(), "2000-01");
+    let month = Month::of(today());
+    assert_eq!(store.policy_for(month).expect("policy").ratio_assistant, 5);
+    assert_eq!(
+        store.policy_for(month).expect("policy").ratio_supervisor,
+        14
+    );
+}
+
+#[test]
+fn the_policy_history_cannot_be_rewritten() {
+    let dir = tempfile::tempdir().expect("dir");
+    let path = dir.path().join("station.db");
+    let mut store = Store::open(&path).expect("store");
+    store
+        .set_policy(
+            &PolicyChangeInput {
+                key: "ratio_assistant".into(),
+                value: "5".into(),
+                from: "2026-01".into(),
+                changed_by: "王督导".into(),
+                note: "区里新规".into(),
+            },
+            now(),
+        )
+        .expect("changed");
+    for sql in [
+        "UPDATE policy_change SET value = 9",
+        "DELETE FROM policy_change",
+    ] {
+        let conn = rusqlite::Connection::open(&path).expect("raw");
+        let err = conn.execute(sql, []).expect_err(sql);
+        assert!(err.to_string().contains("append-only"), "{sql}: {err}");
+    }
+    assert_eq!(store.policy_history().expect("history")[0].value, 5);
 }
 
 #[test]

@@ -1,4 +1,5 @@
 use assert_cmd::Command;
+use chrono::Datelike;
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -491,4 +492,109 @@ fn the_workload_table_exports_to_excel_and_reads_back() {
         .failure()
         .stderr(predicate::str::contains("cannot write"));
     assert!(!bad.exists());
+}
+
+#[test]
+fn policy_changes_are_dated_kept_and_used_for_their_months() {
+    let (_dir, db) = demo_db();
+    let this_month = chrono::Local::now().date_naive();
+    let month = this_month.format("%Y-%m").to_string();
+    let last_month = (this_month.with_day(1).expect("first") - chrono::Days::new(1))
+        .format("%Y-%m")
+        .to_string();
+    let figures = json(stationdesk(&db).args(["policy", "show", "--format", "json"]));
+    let figures = figures.as_array().expect("array");
+    assert_eq!(figures.len(), stationdesk::model::Policy::SETTINGS.len());
+    let ratio = figures
+        .iter()
+        .find(|f| f["key"] == "ratio_supervisor")
+        .expect("R1 listed");
+    assert_eq!(ratio["rule"], "R1");
+    assert_eq!(ratio["default"], 14);
+    assert_eq!(ratio["value"], 14);
+    assert!(ratio["source"].as_str().expect("source").contains("第八条"));
+
+    stationdesk(&db)
+        .args([
+            "policy",
+            "set",
+            "ratio_supervisor",
+            "10",
+            "--by",
+            "王督导",
+            "--note",
+            "县里要求",
+        ])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(format!(
+            "ratio_supervisor = 10 from {month}"
+        )));
+    let limits = |m: &str| -> Vec<Value> {
+        json(stationdesk(&db).args(["workload", "--month", m, "--format", "json"]))
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|r| r["role"] == "trainee_supervisor")
+            .map(|r| r["ratio_limit"].clone())
+            .collect()
+    };
+    assert_eq!(
+        limits(&month),
+        [Value::from(10)],
+        "this month: the new figure"
+    );
+    assert_eq!(
+        limits(&last_month),
+        [Value::from(14)],
+        "last month: as it was"
+    );
+
+    let history = json(stationdesk(&db).args(["policy", "history", "--format", "json"]));
+    let change = &history.as_array().expect("array")[0];
+    assert_eq!(change["key"], "ratio_supervisor");
+    assert_eq!(change["value"], 10);
+    assert_eq!(change["from"], month.as_str());
+    assert_eq!(change["changed_by"], "王督导");
+    assert_eq!(change["note"], "县里要求");
+
+    for (args, message) in [
+        (
+            vec!["policy", "set", "ratio_supervisor", "0", "--by", "王"],
+            "value is not a whole number",
+        ),
+        (
+            vec!["policy", "set", "no_such", "3", "--by", "王"],
+            "key holds a value",
+        ),
+        (
+            vec!["policy", "set", "ratio_supervisor", "9", "--by", " "],
+            "changed_by is required",
+        ),
+        (
+            vec![
+                "policy",
+                "set",
+                "ratio_supervisor",
+                "9",
+                "--by",
+                "王",
+                "--from",
+                "明年",
+            ],
+            "from is not a month",
+        ),
+    ] {
+        stationdesk(&db)
+            .args(&args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(message));
+    }
+    let history = json(stationdesk(&db).args(["policy", "history", "--format", "json"]));
+    assert_eq!(
+        history.as_array().expect("array").len(),
+        1,
+        "refusals write nothing"
+    );
 }

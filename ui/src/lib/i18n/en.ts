@@ -399,6 +399,7 @@ export const en: Catalogue = {
     not_a_group: 'Only a group can be therapeutic',
     bad_number: 'Write a whole number',
     code_taken: 'Another case already has this code',
+    bad_month: 'Not a month — write it as 2026-11',
   },
   errorKind: {
     locked: 'The record is signed and locked; amend it, with a reason.',

@@ -399,6 +399,7 @@ export const zhCN = {
     not_a_group: '只有小组才能标为治疗性',
     bad_number: '请填写整数',
     code_taken: '该编号已被其他个案使用',
+    bad_month: '月份格式不对，请写成 2026-11',
   },
   errorKind: {
     locked: '记录已签名锁定，不能直接修改；请用“修订”并写明原因。',
