@@ -50,5 +50,5 @@ pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink
 pub use validation::{Code, FieldError, Invalid};
 pub use workload::{
     case_load, counting_day, worker_load, workload, AssistantFigures, ModeFigures, SupervisorMonth,
-    TraineeFigures, WorkCase, WorkFacts, WorkGroupSession, WorkPerson, WorkSession,
+    TraineeFigures, TrendPoint, WorkCase, WorkFacts, WorkGroupSession, WorkPerson, WorkSession,
 };

@@ -140,6 +140,37 @@ pub struct SupervisorMonth {
     pub trainee: Option<TraineeFigures>,
 }
 
+/// A month of a scope, for the 12-month trend: its supervisors' sessions
+/// and hours, and the share of all their supervisees who were covered.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrendPoint {
+    pub month: Month,
+    pub sessions: u32,
+    pub hours: f64,
+    pub supervisees: u32,
+    pub covered: u32,
+    pub coverage_pct: f64,
+}
+
+impl TrendPoint {
+    pub fn of(month: Month, rows: &[SupervisorMonth]) -> TrendPoint {
+        let supervisees = rows.iter().map(|r| r.supervisees).sum::<u32>();
+        let covered = rows.iter().map(|r| r.covered).sum::<u32>();
+        TrendPoint {
+            month,
+            sessions: rows.iter().map(|r| r.sessions).sum(),
+            hours: total(rows.iter().map(|r| r.hours)),
+            supervisees,
+            covered,
+            coverage_pct: if supervisees == 0 {
+                100.0
+            } else {
+                covered as f64 * 100.0 / supervisees as f64
+            },
+        }
+    }
+}
+
 fn active_on(p: &WorkPerson, day: NaiveDate) -> bool {
     p.start_date <= day && p.left_date.is_none_or(|l| l > day)
 }
@@ -161,34 +192,92 @@ fn total(values: impl Iterator<Item = f64>) -> f64 {
 
 /// A worker's open cases in the month, weighted by risk.
 pub fn case_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> f64 {
-    let (first, last) = (month.first(), month.last());
-    let cases = facts
-        .cases
-        .iter()
-        .filter(|c| {
-            c.owner_id == who && c.opened_on <= last && c.closed_on.is_none_or(|d| d >= first)
-        })
-        .map(|c| match c.risk {
-            Risk::High => policy.weight_high,
-            Risk::Priority => policy.weight_priority,
-            Risk::General => policy.weight_general,
-        } as f64);
-    total(cases)
+    let mine: Vec<&WorkCase> = facts.cases.iter().filter(|c| c.owner_id == who).collect();
+    cases_load(&mine, policy, month)
 }
 
 /// A worker's workload in the month (see the module's documentation).
 pub fn worker_load(facts: &WorkFacts, policy: &Policy, who: i64, month: Month) -> f64 {
+    let cases: Vec<&WorkCase> = facts.cases.iter().filter(|c| c.owner_id == who).collect();
+    let led: Vec<&WorkGroupSession> = facts
+        .group_sessions
+        .iter()
+        .filter(|g| g.leader_id == who)
+        .collect();
+    load(&cases, &led, policy, month)
+}
+
+/// The one definition of the measure: `cases` are one worker's, `led` the
+/// group sessions and activities they led (any period).
+fn load(cases: &[&WorkCase], led: &[&WorkGroupSession], policy: &Policy, month: Month) -> f64 {
     let groups = total(
-        facts
-            .group_sessions
-            .iter()
-            .filter(|g| g.leader_id == who && month.contains(g.date))
+        led.iter()
+            .filter(|g| month.contains(g.date))
             .map(|g| match g.kind {
                 GroupKind::Group => policy.weight_group_session,
                 GroupKind::Activity => policy.weight_activity_session,
             } as f64),
     );
-    case_load(facts, policy, who, month) + groups
+    cases_load(cases, policy, month) + groups
+}
+
+fn cases_load(cases: &[&WorkCase], policy: &Policy, month: Month) -> f64 {
+    let (first, last) = (month.first(), month.last());
+    total(
+        cases
+            .iter()
+            .filter(|c| c.opened_on <= last && c.closed_on.is_none_or(|d| d >= first))
+            .map(|c| match c.risk {
+                Risk::High => policy.weight_high,
+                Risk::Priority => policy.weight_priority,
+                Risk::General => policy.weight_general,
+            } as f64),
+    )
+}
+
+/// The facts sorted by person once, so that each supervisor's figures read
+/// only their team's rows.
+struct ByPerson<'a> {
+    cases: HashMap<i64, Vec<&'a WorkCase>>,
+    led: HashMap<i64, Vec<&'a WorkGroupSession>>,
+    sessions: HashMap<i64, Vec<&'a WorkSession>>,
+    links: HashMap<i64, Vec<&'a LinkFact>>,
+}
+
+impl<'a> ByPerson<'a> {
+    fn new(facts: &'a WorkFacts, month: Month, day: NaiveDate) -> Self {
+        let mut by = ByPerson {
+            cases: HashMap::new(),
+            led: HashMap::new(),
+            sessions: HashMap::new(),
+            links: HashMap::new(),
+        };
+        for c in &facts.cases {
+            by.cases.entry(c.owner_id).or_default().push(c);
+        }
+        for g in &facts.group_sessions {
+            by.led.entry(g.leader_id).or_default().push(g);
+        }
+        for s in facts
+            .sessions
+            .iter()
+            .filter(|s| month.contains(s.date) && s.date <= day)
+        {
+            by.sessions.entry(s.supervisor_id).or_default().push(s);
+        }
+        for l in &facts.links {
+            by.links.entry(l.supervisor_id).or_default().push(l);
+        }
+        by
+    }
+
+    fn cases(&self, who: i64) -> &[&'a WorkCase] {
+        self.cases.get(&who).map_or(&[], Vec::as_slice)
+    }
+
+    fn led(&self, who: i64) -> &[&'a WorkGroupSession] {
+        self.led.get(&who).map_or(&[], Vec::as_slice)
+    }
 }
 
 /// Sessions a new member of staff is owed in the month under R18: one for
@@ -218,15 +307,11 @@ pub fn workload(
 ) -> Vec<SupervisorMonth> {
     let day = counting_day(month, today);
     let people: HashMap<i64, &WorkPerson> = facts.people.iter().map(|p| (p.id, p)).collect();
-    let in_month: Vec<&WorkSession> = facts
-        .sessions
-        .iter()
-        .filter(|s| month.contains(s.date) && s.date <= day)
-        .collect();
+    let by = ByPerson::new(facts, month, day);
     // Face-to-face sessions each person attended in the month (R3, R18).
     let mut attended: HashMap<i64, u32> = HashMap::new();
     let mut received: HashMap<(i64, Mode), u32> = HashMap::new();
-    for s in &in_month {
+    for s in by.sessions.values().flatten() {
         for who in &s.attended {
             if s.mode != Mode::Written {
                 *attended.entry(*who).or_default() += 1;
@@ -240,10 +325,12 @@ pub fn workload(
         .iter()
         .filter(|p| p.role.supervising_rank().is_some() && active_on(p, day))
     {
-        let team: Vec<&WorkPerson> = facts
+        let team: Vec<&WorkPerson> = by
             .links
+            .get(&sup.id)
+            .map_or(&[][..], Vec::as_slice)
             .iter()
-            .filter(|l| l.supervisor_id == sup.id && linked_on(l, day))
+            .filter(|l| linked_on(l, day))
             .filter_map(|l| people.get(&l.supervisee_id).copied())
             .filter(|p| active_on(p, day))
             .collect();
@@ -254,12 +341,9 @@ pub fn workload(
             _ => None,
         };
         let load_pct = ratio_limit.map(|l| supervisees as f64 * 100.0 / l.max(1) as f64);
-        let mine: Vec<&&WorkSession> = in_month
-            .iter()
-            .filter(|s| s.supervisor_id == sup.id)
-            .collect();
+        let mine: &[&WorkSession] = by.sessions.get(&sup.id).map_or(&[], Vec::as_slice);
         let mut by_mode: BTreeMap<u8, ModeFigures> = BTreeMap::new();
-        for s in &mine {
+        for s in mine {
             let key = Mode::ALL.iter().position(|m| *m == s.mode).unwrap_or(0) as u8;
             let e = by_mode.entry(key).or_insert(ModeFigures {
                 mode: s.mode,
@@ -277,26 +361,21 @@ pub fn workload(
         let team_case_load = total(
             team_ids
                 .iter()
-                .map(|id| case_load(facts, policy, *id, month)),
+                .map(|id| cases_load(by.cases(*id), policy, month)),
         );
         let led = |kind: GroupKind| {
-            facts
-                .group_sessions
+            team_ids
                 .iter()
-                .filter(|g| {
-                    g.kind == kind
-                        && team_ids.contains(&g.leader_id)
-                        && month.contains(g.date)
-                        && g.date <= day
-                })
+                .flat_map(|id| by.led(*id))
+                .filter(|g| g.kind == kind && month.contains(g.date) && g.date <= day)
                 .count() as u32
         };
         let assistant = (sup.role == Role::AssistantSupervisor).then(|| {
-            let own = worker_load(facts, policy, sup.id, month);
+            let own = load(by.cases(sup.id), by.led(sup.id), policy, month);
             let frontline: Vec<f64> = team
                 .iter()
                 .filter(|p| p.role == Role::Frontline)
-                .map(|p| worker_load(facts, policy, p.id, month))
+                .map(|p| load(by.cases(p.id), by.led(p.id), policy, month))
                 .collect();
             let average = if frontline.is_empty() {
                 0.0
@@ -317,7 +396,7 @@ pub fn workload(
             }
         });
         let trainee = (sup.role == Role::TraineeSupervisor)
-            .then(|| trainee_figures(facts, policy, sup.id, month, day));
+            .then(|| trainee_figures(facts, &by, policy, sup.id, month, day));
         out.push(SupervisorMonth {
             supervisor_id: sup.id,
             name: sup.name.clone(),
@@ -360,6 +439,7 @@ pub fn workload(
 
 fn trainee_figures(
     facts: &WorkFacts,
+    by: &ByPerson,
     policy: &Policy,
     who: i64,
     month: Month,
@@ -371,18 +451,14 @@ fn trainee_figures(
         .filter(|(p, d)| *p == who && month.contains(*d) && *d <= day)
         .map(|(_, d)| *d)
         .collect();
-    let difficult = facts
-        .cases
+    let difficult = by
+        .cases(who)
         .iter()
-        .filter(|c| c.owner_id == who && c.difficult && c.interviews >= policy.r6_case_interviews)
+        .filter(|c| c.difficult && c.interviews >= policy.r6_case_interviews)
         .count() as u32;
     // Groups led to date, each with its session count.
     let mut groups: HashMap<i64, (GroupKind, bool, u32)> = HashMap::new();
-    for g in facts
-        .group_sessions
-        .iter()
-        .filter(|g| g.leader_id == who && g.date <= day)
-    {
+    for g in by.led(who).iter().filter(|g| g.date <= day) {
         groups
             .entry(g.group_id)
             .or_insert((g.kind, g.therapeutic, 0))

@@ -7,8 +7,8 @@ use rusqlite::params;
 use super::overdue::Scope;
 use super::{Result, Store};
 use crate::model::{
-    team_of, workload, Mode, Month, SupervisorMonth, WorkCase, WorkFacts, WorkGroupSession,
-    WorkPerson, WorkSession,
+    team_of, workload, Mode, Month, Policy, SupervisorMonth, TrendPoint, WorkCase, WorkFacts,
+    WorkGroupSession, WorkPerson, WorkSession,
 };
 
 impl Store {
@@ -20,23 +20,43 @@ impl Store {
         month: Month,
         today: NaiveDate,
     ) -> Result<Vec<SupervisorMonth>> {
-        let facts = self.workload_facts(month)?;
+        let facts = self.workload_facts(month, month)?;
         let policy = self.policy_for(month)?;
-        let mut rows = workload(&facts, &policy, month, today);
-        let day = crate::model::counting_day(month, today);
-        match scope {
-            Scope::All => {}
-            Scope::Station(id) => rows.retain(|r| r.station_id == id),
-            Scope::Supervisor(id) => {
-                let team = team_of(&facts.links, id, day);
-                rows.retain(|r| team.contains(&r.supervisor_id));
-            }
-        }
-        Ok(rows)
+        Ok(scoped(
+            workload(&facts, &policy, month, today),
+            scope,
+            &facts,
+            month,
+            today,
+        ))
     }
 
-    pub fn workload_facts(&self, month: Month) -> Result<WorkFacts> {
-        let (first, last) = (month.first(), month.last());
+    /// The `months` months ending with `month`, oldest first: sessions,
+    /// hours and coverage of `scope`, each month with its own team and its
+    /// own policy. The records are read once for the whole period.
+    pub fn workload_trend(
+        &self,
+        scope: Scope,
+        month: Month,
+        months: usize,
+        today: NaiveDate,
+    ) -> Result<Vec<TrendPoint>> {
+        let span = month.trailing(months.max(1));
+        let facts = self.workload_facts(span[0], month)?;
+        let history = self.policy_history()?;
+        Ok(span
+            .into_iter()
+            .map(|m| {
+                let policy = Policy::in_force(&history, m);
+                let rows = scoped(workload(&facts, &policy, m, today), scope, &facts, m, today);
+                TrendPoint::of(m, &rows)
+            })
+            .collect())
+    }
+
+    /// The facts of the months `from` to `to` (inclusive).
+    pub fn workload_facts(&self, from: Month, to: Month) -> Result<WorkFacts> {
+        let (first, last) = (from.first(), to.last());
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, name, station_id, role, start_date, left_date FROM staff",
         )?;
@@ -152,7 +172,7 @@ impl Store {
         frontline_days.extend(
             group_sessions
                 .iter()
-                .filter(|g: &&WorkGroupSession| month.contains(g.date))
+                .filter(|g: &&WorkGroupSession| g.date >= first && g.date <= last)
                 .map(|g| (g.leader_id, g.date)),
         );
 
@@ -165,4 +185,24 @@ impl Store {
             frontline_days,
         })
     }
+}
+
+/// Keeps the rows `scope` asks for: a station's supervisors, or a
+/// supervisor and the supervisors in their team on the month's counting day.
+fn scoped(
+    mut rows: Vec<SupervisorMonth>,
+    scope: Scope,
+    facts: &WorkFacts,
+    month: Month,
+    today: NaiveDate,
+) -> Vec<SupervisorMonth> {
+    match scope {
+        Scope::All => {}
+        Scope::Station(id) => rows.retain(|r| r.station_id == id),
+        Scope::Supervisor(id) => {
+            let team = team_of(&facts.links, id, crate::model::counting_day(month, today));
+            rows.retain(|r| team.contains(&r.supervisor_id));
+        }
+    }
+    rows
 }
