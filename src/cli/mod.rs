@@ -128,6 +128,16 @@ pub enum PrintCommand {
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
+    /// The month's workload table (督导工作量月报表) for the upper office
+    Workload {
+        #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
+        month: crate::model::Month,
+        /// Only this station's supervisors
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
     /// A supervisor's monthly supervision summary (督导月报)
     Summary {
         #[arg(long, value_name = "ID")]

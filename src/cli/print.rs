@@ -45,6 +45,20 @@ pub fn print(
             );
             (pdf::monthly_summary_pdf(&sheet)?, out)
         }
+        PrintCommand::Workload {
+            month,
+            station,
+            out,
+        } => {
+            let scope = super::scope(store, None, station)?;
+            let stations = store.station_names()?;
+            let name = station
+                .and_then(|id| stations.get(&id).cloned())
+                .unwrap_or_else(|| "全部站点".to_owned());
+            let rows = store.workload(scope, month, now.date())?;
+            let sheet = pdf::workload_sheet(&name, month, &rows, &stations, &printed_at);
+            (pdf::workload_pdf(&sheet)?, out)
+        }
     };
     pdf::write_file(&path, &bytes)?;
     writeln!(out, "wrote {} ({} bytes)", path.display(), bytes.len())?;

@@ -41,27 +41,7 @@ pub fn workload(
             ]);
             for r in &rows {
                 let role = r.role.label_zh();
-                let mut note = vec![];
-                if let Some(a) = &r.assistant {
-                    note.push(format!(
-                        "R7 承担组均 {:.0}%{}",
-                        a.share_pct,
-                        if a.meets_r7 { "" } else { "（不足）" }
-                    ));
-                }
-                if let Some(tr) = &r.trainee {
-                    note.push(format!(
-                        "R5 实务 {}/{} 节；R6 疑难个案 {}/{}，治疗小组 {}，其他小组 {}，活动 {}{}",
-                        tr.half_days,
-                        tr.half_days_target,
-                        tr.difficult_cases,
-                        tr.difficult_cases_target,
-                        tr.therapeutic_groups,
-                        tr.other_groups,
-                        tr.activities,
-                        if tr.meets_r6 { "（已达标）" } else { "" }
-                    ));
-                }
+                let note = crate::pdf::workload_note(r);
                 t.add_row([
                     r.name.clone(),
                     role.to_owned(),
@@ -74,7 +54,7 @@ pub fn workload(
                     format!("{:.1} 小时", r.hours),
                     format!("{:.0}%", r.coverage_pct),
                     format!("{}/{}", r.received_individual, r.received_group),
-                    note.join("；"),
+                    note,
                 ]);
             }
             writeln!(out, "{month} 督导工作量")?;
@@ -96,11 +76,7 @@ pub fn export(
 ) -> Result<(), CliError> {
     let scope = super::scope(store, None, station)?;
     let rows = store.workload(scope, month, today)?;
-    let stations = store
-        .list_stations()?
-        .into_iter()
-        .map(|s| (s.station.id, s.station.name))
-        .collect();
+    let stations = store.station_names()?;
     let bytes = crate::xlsx::workload_xlsx(&rows, month, &stations)?;
     crate::pdf::write_file(path, &bytes)?;
     writeln!(

@@ -8,7 +8,7 @@ mod sheets;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use sheets::{record_sheet, summary_sheet};
+pub use sheets::{record_sheet, summary_sheet, workload_note, workload_sheet};
 
 use layout::{Align, Doc, CONTENT_W};
 
@@ -136,6 +136,48 @@ pub struct SummaryRow {
     pub hours: String,
     pub signed: String,
 }
+
+/// The month's workload table for the upper office (督导工作量月报表).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkloadSheet {
+    /// The station, or "全部站点".
+    pub scope: String,
+    pub month: String,
+    pub rows: Vec<WorkloadRow>,
+    /// One line of totals under the table.
+    pub totals: String,
+    pub printed_at: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WorkloadRow {
+    pub station: String,
+    pub name: String,
+    pub role: String,
+    pub supervisees: String,
+    pub load: String,
+    pub sessions: String,
+    pub hours: String,
+    pub coverage: String,
+    pub case_load: String,
+    pub received: String,
+    pub note: String,
+}
+
+/// The column headings of the printed workload table.
+pub const WORKLOAD_HEADINGS: [&str; 11] = [
+    "站点",
+    "督导",
+    "岗位",
+    "被督导者/上限",
+    "负荷",
+    "督导次数",
+    "小时数",
+    "覆盖率",
+    "团队个案负荷",
+    "接受督导 个别/小组",
+    "备注（R5–R7）",
+];
 
 const BODY: f32 = 10.0;
 const LABEL_W: f32 = 84.0;
@@ -352,5 +394,53 @@ pub fn monthly_summary_pdf(s: &MonthlySummarySheet) -> Result<Vec<u8>, PrintErro
         );
     }
     doc.end_table();
+    Ok(doc.finish(page_label))
+}
+
+/// The month's workload table as A4 PDF bytes, with lines for the
+/// preparer's and the reviewer's signatures.
+pub fn workload_pdf(s: &WorkloadSheet) -> Result<Vec<u8>, PrintError> {
+    let title = format!("{} 督导工作量月报表 {}", s.scope, s.month);
+    let mut doc = Doc::new(&title, &s.printed_at)?;
+    doc.paragraph(&title, 15.0, Align::Center);
+    doc.gap(6.0);
+    let fixed = [52.0, 44.0, 40.0, 40.0, 30.0, 30.0, 34.0, 34.0, 36.0, 40.0];
+    let mut cols = fixed.to_vec();
+    cols.push(CONTENT_W - fixed.iter().sum::<f32>());
+    doc.table_header(&cols, &WORKLOAD_HEADINGS, 7.5);
+    for r in &s.rows {
+        doc.row(
+            &cols,
+            &[
+                &r.station,
+                &r.name,
+                &r.role,
+                &r.supervisees,
+                &r.load,
+                &r.sessions,
+                &r.hours,
+                &r.coverage,
+                &r.case_load,
+                &r.received,
+                &r.note,
+            ],
+            7.5,
+            0.0,
+        );
+    }
+    doc.end_table();
+    doc.gap(6.0);
+    doc.paragraph(&s.totals, 9.0, Align::Left);
+    doc.paragraph(
+        "负荷：被督导者人数占比例上限（R1 见习、初级督导 1:14；R2 督导助理 1:6）的百分比。覆盖率：本月按规定得到督导（R3 每月面对面；R18 新入职每周）的被督导者占比。",
+        8.0,
+        Align::Left,
+    );
+    doc.gap(24.0);
+    doc.paragraph(
+        "填报人（签名）：____________    审核人（签名）：____________    日期：____________",
+        10.0,
+        Align::Left,
+    );
     Ok(doc.finish(page_label))
 }

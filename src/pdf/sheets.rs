@@ -1,10 +1,13 @@
 //! Fills the printed sheets from records: labels in Chinese, dates as
 //! `YYYY-MM-DD`.
 
+use std::collections::HashMap;
+
 use super::{
     ActionRow, AmendmentRow, MonthlySummarySheet, SignatureRow, SummaryRow, SupervisionSheet,
+    WorkloadRow, WorkloadSheet,
 };
-use crate::model::{format_date, Function, MonthSummary};
+use crate::model::{format_date, Function, Month, MonthSummary, SupervisorMonth, TrendPoint};
 use crate::store::{RecordSummary, RecordView};
 
 /// The Chinese label of an amendable field.
@@ -149,6 +152,79 @@ pub fn summary_sheet(
                 },
             })
             .collect(),
+        printed_at: printed_at.to_owned(),
+    }
+}
+
+/// R7 for an assistant, R5/R6 for a trainee, in one line of Chinese.
+pub fn workload_note(r: &SupervisorMonth) -> String {
+    let mut note = vec![];
+    if let Some(a) = &r.assistant {
+        note.push(format!(
+            "R7 承担组均 {:.0}%{}",
+            a.share_pct,
+            if a.meets_r7 { "" } else { "（不足）" }
+        ));
+    }
+    if let Some(t) = &r.trainee {
+        note.push(format!(
+            "R5 实务 {}/{} 节；R6 疑难个案 {}/{}，治疗小组 {}，其他小组 {}，活动 {}{}",
+            t.half_days,
+            t.half_days_target,
+            t.difficult_cases,
+            t.difficult_cases_target,
+            t.therapeutic_groups,
+            t.other_groups,
+            t.activities,
+            if t.meets_r6 { "（已达标）" } else { "" }
+        ));
+    }
+    note.join("；")
+}
+
+fn one(x: f64) -> String {
+    format!("{x:.1}")
+}
+
+pub fn workload_sheet(
+    scope: &str,
+    month: Month,
+    rows: &[SupervisorMonth],
+    stations: &HashMap<i64, String>,
+    printed_at: &str,
+) -> WorkloadSheet {
+    let t = TrendPoint::of(month, rows);
+    WorkloadSheet {
+        scope: scope.to_owned(),
+        month: month.to_string(),
+        rows: rows
+            .iter()
+            .map(|r| WorkloadRow {
+                station: stations.get(&r.station_id).cloned().unwrap_or_default(),
+                name: r.name.clone(),
+                role: r.role.label_zh().to_owned(),
+                supervisees: match r.ratio_limit {
+                    Some(l) => format!("{}/{l}", r.supervisees),
+                    None => r.supervisees.to_string(),
+                },
+                load: r.load_pct.map(|p| format!("{p:.0}%")).unwrap_or_default(),
+                sessions: r.sessions.to_string(),
+                hours: one(r.hours),
+                coverage: format!("{:.0}%", r.coverage_pct),
+                case_load: one(r.team_case_load),
+                received: format!("{}/{}", r.received_individual, r.received_group),
+                note: workload_note(r),
+            })
+            .collect(),
+        totals: format!(
+            "合计：督导 {} 人，督导 {} 次、{} 小时；被督导者 {} 人，按规定得到督导 {} 人（{:.0}%）。",
+            rows.len(),
+            t.sessions,
+            one(t.hours),
+            t.supervisees,
+            t.covered,
+            t.coverage_pct
+        ),
         printed_at: printed_at.to_owned(),
     }
 }

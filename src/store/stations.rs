@@ -26,6 +26,15 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// Every station's name by id, for reports.
+    pub fn station_names(&self) -> Result<std::collections::HashMap<i64, String>> {
+        Ok(self
+            .list_stations()?
+            .into_iter()
+            .map(|s| (s.station.id, s.station.name))
+            .collect())
+    }
+
     pub fn station(&self, id: i64) -> Result<Station> {
         self.conn
             .query_row(

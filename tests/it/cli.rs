@@ -409,6 +409,38 @@ fn print_writes_whole_pdfs_or_nothing() {
         .success();
     assert!(std::fs::read(&summary).expect("pdf").starts_with(b"%PDF"));
 
+    let workload = dir.path().join("workload.pdf");
+    stationdesk(&db)
+        .args([
+            "print",
+            "workload",
+            "--month",
+            &month,
+            "--station",
+            "1",
+            "--out",
+        ])
+        .arg(&workload)
+        .assert()
+        .success();
+    assert!(std::fs::read(&workload).expect("pdf").starts_with(b"%PDF"));
+    let nowhere = dir.path().join("nowhere.pdf");
+    stationdesk(&db)
+        .args([
+            "print",
+            "workload",
+            "--month",
+            &month,
+            "--station",
+            "404",
+            "--out",
+        ])
+        .arg(&nowhere)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("station 404 does not exist"));
+    assert!(!nowhere.exists());
+
     let missing = dir.path().join("missing.pdf");
     stationdesk(&db)
         .args(["print", "supervision", "99999", "--out"])

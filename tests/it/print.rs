@@ -248,3 +248,61 @@ fn a_long_record_with_many_action_items_repeats_the_table_header() {
         "{text}"
     );
 }
+
+#[test]
+fn the_workload_report_prints_every_supervisor_with_totals_and_signature_lines() {
+    use stationdesk::demo::{generate, Scale};
+    use stationdesk::model::Month;
+    use stationdesk::store::Scope;
+
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("day");
+    let mut store = stationdesk::Store::open_in_memory().expect("store");
+    store
+        .load_demo(&generate(Scale::Station, 7, today))
+        .expect("demo");
+    let month = Month::of(today).prev();
+    let rows = store.workload(Scope::All, month, today).expect("workload");
+    assert!(
+        rows.len() >= 4,
+        "a head, a supervisor, assistants, a trainee"
+    );
+    let stations = store.station_names().expect("stations");
+    let station = stations.values().next().expect("a station").clone();
+    let sheet = stationdesk::pdf::workload_sheet(
+        &station,
+        month,
+        &rows,
+        &stations,
+        "打印于 2026-11-22 10:05",
+    );
+    let bytes = stationdesk::pdf::workload_pdf(&sheet).expect("pdf");
+    assert!(bytes.starts_with(b"%PDF"));
+    let path = write("workload.pdf", &bytes);
+    let text = tool(
+        "pdftotext",
+        &["-layout", path.to_str().expect("utf-8"), "-"],
+    );
+    assert!(
+        text.contains(&format!("{station} 督导工作量月报表 {month}")),
+        "{text}"
+    );
+    for r in &rows {
+        assert!(text.contains(&r.name), "{} missing:\n{text}", r.name);
+    }
+    let sessions: u32 = rows.iter().map(|r| r.sessions).sum();
+    assert!(
+        text.contains(&format!("合计：督导 {} 人，督导 {sessions} 次", rows.len())),
+        "{text}"
+    );
+    for expected in [
+        "被督导者",
+        "覆盖率",
+        "填报人（签名）",
+        "审核人（签名）",
+        "第1页，共1页",
+    ] {
+        assert!(text.contains(expected), "{expected} missing:\n{text}");
+    }
+    let fonts = tool("pdffonts", &[path.to_str().expect("utf-8")]);
+    assert!(fonts.contains("yes yes"), "embedded subset font:\n{fonts}");
+}
