@@ -7,6 +7,8 @@ export default defineConfig({
   base: './',
   clearScreen: false,
   server: { port: 1420, strictPort: true },
-  build: { outDir: 'dist', emptyOutDir: true, target: 'safari15' },
+  // The charting chunk (ECharts, tree-shaken) is ~600 kB and loads only with
+  // the dashboard.
+  build: { outDir: 'dist', emptyOutDir: true, target: 'safari15', chunkSizeWarningLimit: 700 },
   test: { include: ['src/**/*.test.ts'] },
 });

@@ -112,7 +112,7 @@ pub async fn supervision_history(
 
 // ---- supervision records ----
 
-fn now() -> chrono::NaiveDateTime {
+pub(crate) fn now() -> chrono::NaiveDateTime {
     Local::now().naive_local()
 }
 

@@ -86,6 +86,16 @@ impl CommandError {
         }
     }
 
+    /// Something that is the program's fault, not the user's.
+    pub fn internal(why: &str) -> Self {
+        eprintln!("StationDesk internal error: {why}");
+        CommandError {
+            kind: ErrorKind::Internal,
+            message: why.to_owned(),
+            fields: vec![],
+        }
+    }
+
     /// A command panicked while holding the store.
     pub fn poisoned() -> Self {
         CommandError {

@@ -9,6 +9,7 @@ mod commands;
 mod dto;
 mod error;
 mod records_dto;
+mod workload;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
@@ -97,6 +98,10 @@ fn main() {
             cases::create_group,
             cases::add_group_session,
             cases::overdue,
+            workload::workload,
+            workload::export_workload,
+            workload::policy_settings,
+            workload::set_policy,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

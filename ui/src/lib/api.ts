@@ -22,6 +22,13 @@ import type { GroupDto } from '../bindings/GroupDto';
 import type { GroupForm } from '../bindings/GroupForm';
 import type { GroupSessionForm } from '../bindings/GroupSessionForm';
 import type { IdentityForm } from '../bindings/IdentityForm';
+import type { WorkloadDto } from '../bindings/WorkloadDto';
+import type { SupervisorMonthDto } from '../bindings/SupervisorMonthDto';
+import type { TrendPointDto } from '../bindings/TrendPointDto';
+import type { PolicyDto } from '../bindings/PolicyDto';
+import type { PolicyFigureDto } from '../bindings/PolicyFigureDto';
+import type { PolicyChangeDto } from '../bindings/PolicyChangeDto';
+import type { PolicyChangeForm } from '../bindings/PolicyChangeForm';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
 export function asCommandError(e: unknown): CommandError {
@@ -78,9 +85,22 @@ export const api = {
   addGroupSession: (groupId: number, form: GroupSessionForm) => call<number>('add_group_session', { groupId, form }),
   overdue: (supervisorId: number | null, stationId: number | null) =>
     call<FlagDto[]>('overdue', { supervisorId, stationId }),
+  workload: (month: string, supervisorId: number | null, stationId: number | null) =>
+    call<WorkloadDto>('workload', { month, supervisorId, stationId }),
+  exportWorkload: (month: string, stationId: number | null, format: 'xlsx' | 'pdf') =>
+    call<string>('export_workload', { month, stationId, format }),
+  policySettings: (month: string) => call<PolicyDto>('policy_settings', { month }),
+  setPolicy: (form: PolicyChangeForm) => call<PolicyDto>('set_policy', { form }),
 };
 
 export type {
+  WorkloadDto,
+  SupervisorMonthDto,
+  TrendPointDto,
+  PolicyDto,
+  PolicyFigureDto,
+  PolicyChangeDto,
+  PolicyChangeForm,
   CaseDto,
   CaseForm,
   CaseSummaryDto,
