@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 use stationdesk::model::{
-    AssistantFigures, Code, Invalid, Month, ModeFigures, Policy, PolicyChange, PolicyChangeInput,
+    AssistantFigures, Code, Invalid, ModeFigures, Month, Policy, PolicyChange, PolicyChangeInput,
     SupervisorMonth, TraineeFigures, TrendPoint,
 };
 use stationdesk::pdf;
@@ -380,7 +380,11 @@ mod tests {
         for s in Policy::SETTINGS {
             let line = format!("    {}: '{}',", s.key, s.label_zh);
             assert!(zh.contains(&line), "zh-CN.ts lacks {line}");
-            assert!(en.contains(&format!("    {}: '", s.key)), "en.ts lacks {}", s.key);
+            assert!(
+                en.contains(&format!("    {}: '", s.key)),
+                "en.ts lacks {}",
+                s.key
+            );
         }
     }
 }

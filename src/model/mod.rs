@@ -25,6 +25,7 @@ mod staff;
 mod station;
 mod summary;
 mod supervision;
+mod training;
 mod validation;
 mod workload;
 
@@ -47,6 +48,10 @@ pub use staff::{Qualification, Role, Staff, StaffInput, StaffRecord};
 pub use station::{NewStation, Station};
 pub use summary::{item_overdue, month_summary, ItemFact, MonthSummary, SessionFact};
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
+pub use training::{
+    hours_between, ledger_row, required_hours, Assessment, AssessmentInput, AssessmentKind,
+    ContentArea, LedgerRow, SignIn, SignInInput, SignedIn, Training, TrainingInput, TrainingMethod,
+};
 pub use validation::{Code, FieldError, Invalid};
 pub use workload::{
     case_load, counting_day, worker_load, workload, AssistantFigures, ModeFigures, SupervisorMonth,

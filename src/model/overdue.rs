@@ -14,6 +14,7 @@ use super::case::{age_on, Risk, Stage};
 use super::policy::Policy;
 use super::record::Mode;
 use super::staff::{Qualification, Role};
+use super::training::ledger_row;
 
 /// A person on the staff, as the rules need them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -632,38 +633,42 @@ fn registration(out: &mut Out, facts: &Facts, p: &Policy) {
 }
 
 /// R16: continuing-education hours behind the target prorated over the
-/// registration period.
+/// registration period (the ledger's own arithmetic, `ledger_row`).
 fn training_hours(out: &mut Out, facts: &Facts, t: &TrainingFacts, p: &Policy) {
     let today = out.today;
+    let mut by_person: HashMap<i64, Vec<(NaiveDate, f64)>> = HashMap::new();
+    for (who, day, hours) in &t.hours {
+        by_person.entry(*who).or_default().push((*day, *hours));
+    }
     for person in facts.people.iter().filter(|p| active(p, today)) {
-        let Some(reg) = person.registered() else {
+        let mine = by_person.get(&person.id).map_or(&[][..], Vec::as_slice);
+        let Some(row) = ledger_row(person, mine.iter().copied(), p, today) else {
             continue;
         };
-        let required = match person.qualification {
-            Qualification::AssistantSocialWorker => p.hours_assistant,
-            _ => p.hours_social_worker,
-        } as f64;
-        let expiry = registration_expiry(reg, p);
-        let period = (expiry - reg).num_days().max(1) as f64;
-        let hours: f64 = t
-            .hours
-            .iter()
-            .filter(|(who, day, _)| *who == person.id && *day >= reg && *day <= today)
-            .map(|h| h.2)
-            .sum();
-        if hours >= required {
+        if row.earned_hours >= row.required_hours {
             continue;
         }
+        let period = ((row.period_end - row.period_start).num_days() + 1) as f64;
         // The last day on which these hours still meet the prorated target.
-        let due = plus_days(reg, (hours / required * period).floor() as u32);
+        let due = plus_days(
+            row.period_start,
+            (row.earned_hours / row.required_hours * period).floor() as u32,
+        );
         let name = out.name(person.id);
-        out.push(FlagKind::Registration, Rule::R16, (SubjectKind::Staff, person.id), None, person.id, due, |_| {
-            let elapsed = ((today - reg).num_days() as f64 / period).min(1.0);
-            format!(
-                "{name}本注册期继续教育{hours:.1}学时，按期应达{:.1}学时（共需{required:.0}学时，R16）",
-                required * elapsed
-            )
-        });
+        out.push(
+            FlagKind::Registration,
+            Rule::R16,
+            (SubjectKind::Staff, person.id),
+            None,
+            person.id,
+            due,
+            |_| {
+                format!(
+                    "{name}本注册期继续教育{:.1}学时，按期应达{:.1}学时（共需{:.0}学时，R16）",
+                    row.earned_hours, row.prorated_target, row.required_hours
+                )
+            },
+        );
     }
 }
 

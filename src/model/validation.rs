@@ -50,6 +50,8 @@ pub enum Code {
     BadNumber,
     CodeTaken,
     BadMonth,
+    OutsideSession,
+    BadScore,
 }
 
 impl Code {
@@ -99,6 +101,8 @@ impl Code {
             Code::BadNumber => "bad_number",
             Code::CodeTaken => "code_taken",
             Code::BadMonth => "bad_month",
+            Code::OutsideSession => "outside_session",
+            Code::BadScore => "bad_score",
         }
     }
 
@@ -149,6 +153,8 @@ impl Code {
             Code::BadNumber => "is not a whole number",
             Code::CodeTaken => "is already used by another case",
             Code::BadMonth => "is not a month (write it as 2026-11)",
+            Code::OutsideSession => "is outside the session's hours",
+            Code::BadScore => "is not a score from 0 to 100",
         }
     }
 }

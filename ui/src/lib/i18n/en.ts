@@ -510,6 +510,8 @@ export const en: Catalogue = {
     bad_number: 'Write a whole number',
     code_taken: 'Another case already has this code',
     bad_month: 'Not a month — write it as 2026-11',
+    outside_session: 'Outside the session’s hours',
+    bad_score: 'A score from 0 to 100',
   },
   errorKind: {
     locked: 'The record is signed and locked; amend it, with a reason.',

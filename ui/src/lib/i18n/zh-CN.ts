@@ -510,6 +510,8 @@ export const zhCN = {
     bad_number: '请填写整数',
     code_taken: '该编号已被其他个案使用',
     bad_month: '月份格式不对，请写成 2026-11',
+    outside_session: '不在培训时间之内',
+    bad_score: '分数应为 0 到 100',
   },
   errorKind: {
     locked: '记录已签名锁定，不能直接修改；请用“修订”并写明原因。',
