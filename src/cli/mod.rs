@@ -15,6 +15,7 @@ mod cases;
 mod policy;
 mod print;
 mod records;
+mod training;
 mod workload;
 use cases::{case, overdue, CaseCommand};
 use print::print;
@@ -94,6 +95,11 @@ pub enum Command {
         #[command(subcommand)]
         command: ExportCommand,
     },
+    /// Training sessions and continuing-education hours (R11–R16)
+    Training {
+        #[command(subcommand)]
+        command: training::TrainingCommand,
+    },
     /// The figures the rules use: show them, change one, see every change
     Policy {
         #[command(subcommand)]
@@ -125,6 +131,12 @@ pub enum PrintCommand {
     /// One supervision record as a 督导记录表 for signatures
     Supervision {
         id: i64,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
+    /// A training session's sign-in sheet (培训签到表), names filled in
+    Signin {
+        training_id: i64,
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
@@ -323,6 +335,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Supervision { command } => supervision(&store, command, today, out)?,
         Command::Print { command } => print(&store, command, now, out)?,
         Command::Case { command } => case(&store, command, out)?,
+        Command::Training { command } => training::training(&store, command, today, out)?,
         Command::Policy { command } => policy::policy(&mut store, command, now, out)?,
         Command::Overdue {
             as_of,

@@ -45,6 +45,12 @@ pub fn print(
             );
             (pdf::monthly_summary_pdf(&sheet)?, out)
         }
+        PrintCommand::Signin { training_id, out } => {
+            let view = store.training_view(training_id)?;
+            let roster = store.training_roster(training_id)?;
+            let sheet = pdf::signin_sheet(&view, &roster, &printed_at);
+            (pdf::signin_pdf(&sheet)?, out)
+        }
         PrintCommand::Workload {
             month,
             station,

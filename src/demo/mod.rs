@@ -3,6 +3,7 @@
 //! types extend it.
 
 mod cases;
+mod training;
 
 use std::collections::HashMap;
 
@@ -17,6 +18,7 @@ use crate::model::{
 };
 use crate::store::{Result, Store, StoreError};
 use cases::CaseLoad;
+pub use training::DemoTraining;
 
 /// How much to make.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -31,7 +33,7 @@ pub enum Scale {
 
 /// A generated data set, not yet stored. Staff refer to stations, and
 /// links to staff, by their index in these vectors.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Demo {
     pub stations: Vec<NewStation>,
     pub staff: Vec<StaffRecord>,
@@ -44,6 +46,10 @@ pub struct Demo {
     pub cases: Vec<DemoCase>,
     /// Groups and activities; station and leader ids are indexes.
     pub groups: Vec<DemoGroup>,
+    /// The trainer pool: (name, unit, expertise).
+    pub trainers: Vec<(String, String, String)>,
+    /// Training sessions; station, trainer and staff ids are indexes.
+    pub trainings: Vec<DemoTraining>,
 }
 
 /// A case with everything kept about it.
@@ -178,6 +184,8 @@ pub fn generate(scale: Scale, seed: u64, today: NaiveDate) -> Demo {
     g.index_open_cases();
     g.groups();
     g.records(months, per_month);
+    // County: ~400 sessions per station over its five years (≈ 20,000).
+    g.trainings(if scale == Scale::County { 80 } else { 24 });
     g.demo
 }
 
@@ -190,6 +198,8 @@ impl Demo {
             records: vec![],
             cases: vec![],
             groups: vec![],
+            trainers: vec![],
+            trainings: vec![],
         }
     }
 }

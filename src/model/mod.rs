@@ -49,8 +49,9 @@ pub use station::{NewStation, Station};
 pub use summary::{item_overdue, month_summary, ItemFact, MonthSummary, SessionFact};
 pub use supervision::{check_assignment, AssignInput, Assignment, SupervisionLink};
 pub use training::{
-    hours_between, ledger_row, required_hours, Assessment, AssessmentInput, AssessmentKind,
-    ContentArea, LedgerRow, SignIn, SignInInput, SignedIn, Training, TrainingInput, TrainingMethod,
+    hours_between, ledger_row, name_keys, required_hours, Assessment, AssessmentInput,
+    AssessmentKind, ContentArea, LedgerRow, SignIn, SignInInput, SignedIn, Training, TrainingInput,
+    TrainingMethod,
 };
 pub use validation::{Code, FieldError, Invalid};
 pub use workload::{

@@ -566,3 +566,61 @@ mod tests {
         }
     }
 }
+
+/// What a name can be found by at the sign-in desk: its pinyin initials
+/// (`wf` for 王芳) and its full pinyin (`wangfang`), every reading of a
+/// character with several (单 dan/shan), at most 16 of each.
+pub fn name_keys(name: &str) -> (Vec<String>, Vec<String>) {
+    use pinyin::ToPinyinMulti;
+    const MAX: usize = 16;
+    let mut initials = vec![String::new()];
+    let mut full = vec![String::new()];
+    for c in name.chars() {
+        let readings: Vec<&str> = match c.to_pinyin_multi() {
+            Some(multi) => multi.into_iter().map(|p| p.plain()).collect(),
+            None if c.is_ascii_alphanumeric() => {
+                let lower = c.to_ascii_lowercase();
+                initials.iter_mut().for_each(|s| s.push(lower));
+                full.iter_mut().for_each(|s| s.push(lower));
+                continue;
+            }
+            None => continue,
+        };
+        let mut readings = readings;
+        readings.dedup();
+        let grow = |keys: &[String], part: &dyn Fn(&str) -> String| -> Vec<String> {
+            let mut next: Vec<String> = vec![];
+            for k in keys {
+                for r in &readings {
+                    let s = format!("{k}{}", part(r));
+                    if !next.contains(&s) && next.len() < MAX {
+                        next.push(s);
+                    }
+                }
+            }
+            next
+        };
+        initials = grow(&initials, &|r| r.chars().take(1).collect());
+        full = grow(&full, &|r| r.to_owned());
+    }
+    (initials, full)
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::name_keys;
+
+    #[test]
+    fn names_are_found_by_pinyin_initials_and_full_pinyin() {
+        let (initials, full) = name_keys("王芳");
+        assert_eq!(initials[0], "wf");
+        assert_eq!(full[0], "wangfang");
+        let (initials, _) = name_keys("单晓红");
+        assert!(
+            initials.contains(&"sxh".to_string()) && initials.contains(&"dxh".to_string()),
+            "{initials:?}"
+        );
+        let (initials, full) = name_keys("李A");
+        assert_eq!((initials[0].as_str(), full[0].as_str()), ("la", "lia"));
+    }
+}

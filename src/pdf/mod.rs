@@ -8,7 +8,7 @@ mod sheets;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use sheets::{record_sheet, summary_sheet, workload_note, workload_sheet};
+pub use sheets::{record_sheet, signin_sheet, summary_sheet, workload_note, workload_sheet};
 
 use layout::{Align, Doc, CONTENT_W};
 
@@ -178,6 +178,23 @@ pub const WORKLOAD_HEADINGS: [&str; 11] = [
     "接受督导 个别/小组",
     "备注（R5–R7）",
 ];
+
+/// A training session's sign-in sheet (培训签到表).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SigninSheet {
+    pub station: String,
+    pub title: String,
+    /// `2026-11-20 14:00–16:30`
+    pub when: String,
+    pub place: String,
+    pub trainer: String,
+    pub hours: String,
+    pub method: String,
+    /// Names printed in advance; blank lines follow for others.
+    pub names: Vec<String>,
+    pub blank_lines: usize,
+    pub printed_at: String,
+}
 
 const BODY: f32 = 10.0;
 const LABEL_W: f32 = 84.0;
@@ -440,6 +457,64 @@ pub fn workload_pdf(s: &WorkloadSheet) -> Result<Vec<u8>, PrintError> {
     doc.paragraph(
         "填报人（签名）：____________    审核人（签名）：____________    日期：____________",
         10.0,
+        Align::Left,
+    );
+    Ok(doc.finish(page_label))
+}
+
+/// The sign-in sheet as A4 PDF bytes: the session, then a numbered line per
+/// person with room to sign and to write the times of arrival and leaving.
+pub fn signin_pdf(s: &SigninSheet) -> Result<Vec<u8>, PrintError> {
+    let title = format!("{} 培训签到表", s.station);
+    let mut doc = Doc::new(&title, &s.printed_at)?;
+    doc.paragraph(&title, 16.0, Align::Center);
+    doc.gap(6.0);
+    let half = (CONTENT_W - 2.0 * LABEL_W) / 2.0;
+    let pair = [LABEL_W, half, LABEL_W, half];
+    doc.row(
+        &pair,
+        &["培训主题", &s.title, "培训方式", &s.method],
+        BODY,
+        0.0,
+    );
+    doc.row(&pair, &["时间", &s.when, "学时", &s.hours], BODY, 0.0);
+    doc.row(&pair, &["地点", &s.place, "讲师", &s.trainer], BODY, 0.0);
+    doc.gap(8.0);
+    let cols = [
+        36.0,
+        90.0,
+        130.0,
+        62.0,
+        62.0,
+        CONTENT_W - 36.0 - 90.0 - 130.0 - 124.0,
+    ];
+    doc.table_header(
+        &cols,
+        &[
+            "序号",
+            "姓名",
+            "签名",
+            "签到时间",
+            "签退时间",
+            "备注（单位）",
+        ],
+        BODY,
+    );
+    let total = s.names.len() + s.blank_lines;
+    for i in 0..total {
+        let name = s.names.get(i).map_or("", String::as_str);
+        doc.row(
+            &cols,
+            &[&(i + 1).to_string(), name, "", "", "", ""],
+            BODY,
+            24.0,
+        );
+    }
+    doc.end_table();
+    doc.gap(6.0);
+    doc.paragraph(
+        "迟到、早退请写明实际签到、签退时间，按实际参加时间计入继续教育学时。",
+        9.0,
         Align::Left,
     );
     Ok(doc.finish(page_label))

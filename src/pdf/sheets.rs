@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use super::{
-    ActionRow, AmendmentRow, MonthlySummarySheet, SignatureRow, SummaryRow, SupervisionSheet,
-    WorkloadRow, WorkloadSheet,
+    ActionRow, AmendmentRow, MonthlySummarySheet, SignatureRow, SigninSheet, SummaryRow,
+    SupervisionSheet, WorkloadRow, WorkloadSheet,
 };
 use crate::model::{format_date, Function, Month, MonthSummary, SupervisorMonth, TrendPoint};
 use crate::store::{RecordSummary, RecordView};
+use crate::store::{RosterEntry, TrainingView};
 
 /// The Chinese label of an amendable field.
 fn field_label(field: &str) -> &str {
@@ -225,6 +226,37 @@ pub fn workload_sheet(
             t.covered,
             t.coverage_pct
         ),
+        printed_at: printed_at.to_owned(),
+    }
+}
+
+/// The sign-in sheet of a session: the station's staff by name, and blank
+/// lines for outsiders.
+pub fn signin_sheet(t: &TrainingView, roster: &[RosterEntry], printed_at: &str) -> SigninSheet {
+    let s = &t.summary;
+    SigninSheet {
+        station: t.station_name.clone(),
+        title: s.title.clone(),
+        when: format!(
+            "{} {}–{}",
+            format_date(s.date),
+            s.start.format("%H:%M"),
+            s.end.format("%H:%M")
+        ),
+        place: s.place.clone(),
+        trainer: s.trainer.clone().unwrap_or_default(),
+        hours: format!(
+            "{}{}",
+            s.hours,
+            if s.counts_ce {
+                ""
+            } else {
+                "（不计入继续教育）"
+            }
+        ),
+        method: format!("{}（{}）", s.method.label_zh(), s.area.label_zh()),
+        names: roster.iter().map(|r| r.name.clone()).collect(),
+        blank_lines: 5,
         printed_at: printed_at.to_owned(),
     }
 }

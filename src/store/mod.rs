@@ -8,6 +8,7 @@ mod records;
 mod staff;
 mod stations;
 mod supervision;
+mod training;
 mod workload;
 
 use std::path::{Path, PathBuf};
@@ -28,6 +29,9 @@ pub use records::{
 pub use staff::StaffView;
 pub use stations::StationSummary;
 pub use supervision::LinkView;
+pub use training::{
+    AssessmentRow, AttendanceRow, Attendee, RosterEntry, TrainingSummary, TrainingView,
+};
 
 use crate::model::Invalid;
 
@@ -78,6 +82,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0002_supervision_records.sql")),
     M::up(include_str!("migrations/0003_cases.sql")),
     M::up(include_str!("migrations/0004_policy_history.sql")),
+    M::up(include_str!("migrations/0005_training.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -211,6 +216,15 @@ pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<
             cases::insert_group_session(tx, id, s)?;
         }
     }
+    let mut trainer_ids = Vec::with_capacity(demo.trainers.len());
+    for (name, unit, expertise) in &demo.trainers {
+        tx.execute(
+            "INSERT INTO trainer (name, unit, expertise) VALUES (?1, ?2, ?3)",
+            rusqlite::params![name, unit, expertise],
+        )?;
+        trainer_ids.push(tx.last_insert_rowid());
+    }
+    training::insert_demo_trainings(tx, demo, &station_ids, &staff_ids, &trainer_ids)?;
     for r in &demo.records {
         let mut content = r.content.clone();
         let id_of = |index: i64| staff_ids[index as usize];

@@ -9,7 +9,7 @@ use rusqlite::params;
 use super::{Result, Store};
 use crate::model::{
     overdue, team_of, CaseFact, Facts, Flag, LinkFact, Mode, Month, OpenItemFact, PersonFact,
-    SeenFact, UnsignedFact,
+    SeenFact, TrainingFacts, UnsignedFact,
 };
 
 /// Reads an ISO date column without chrono's general-purpose parser: the
@@ -233,6 +233,38 @@ impl Store {
             .query_map(params![as_of, json], map_case)?
             .collect::<rusqlite::Result<_>>()?;
 
+        // R15 and R16's hours once the station records training at all.
+        let training =
+            if self
+                .conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM training)", [], |r| r.get(0))?
+            {
+                let sql = format!(
+                    "SELECT staff_id, session_date, credited_hours FROM training_attendance
+                 WHERE staff_id IS NOT NULL AND counts_ce AND credited_hours > 0
+                   AND session_date <= ?1{}",
+                    only("staff_id")
+                );
+                let mut stmt = self.conn.prepare_cached(&sql)?;
+                let hours = stmt
+                    .query_map(params![as_of, json], |r| {
+                        Ok((r.get(0)?, day(r, 1)?, r.get(2)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                let sql = format!(
+                "SELECT staff_id, assessed_on, passed FROM assessment WHERE assessed_on <= ?1{}",
+                only("staff_id")
+            );
+                let mut stmt = self.conn.prepare_cached(&sql)?;
+                let assessments = stmt
+                    .query_map(params![as_of, json], |r| {
+                        Ok((r.get(0)?, day(r, 1)?, r.get(2)?))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                Some(TrainingFacts { hours, assessments })
+            } else {
+                None
+            };
         let facts = Facts {
             people: people_facts,
             links,
@@ -240,8 +272,7 @@ impl Store {
             items,
             unsigned,
             cases,
-            // Training arrives with its own records (issue 6).
-            training: None,
+            training,
         };
         Ok((facts, people))
     }

@@ -630,3 +630,63 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
         "refusals write nothing"
     );
 }
+
+#[test]
+fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
+    let (dir, db) = demo_db();
+    let list = json(stationdesk(&db).args(["training", "list", "--format", "json"]));
+    let list = list.as_array().expect("array");
+    assert!(list.len() >= 20, "a year of fortnightly sessions");
+    let id = list[0]["id"].to_string();
+    for key in [
+        "id",
+        "title",
+        "area",
+        "method",
+        "date",
+        "hours",
+        "counts_ce",
+        "attended",
+    ] {
+        assert!(list[0].get(key).is_some(), "{key} in {}", list[0]);
+    }
+    let show = json(stationdesk(&db).args(["training", "show", &id, "--format", "json"]));
+    assert!(!show["attendance"]
+        .as_array()
+        .expect("attendance")
+        .is_empty());
+
+    let hours = json(stationdesk(&db).args(["training", "hours", "--format", "json"]));
+    let hours = hours.as_array().expect("array");
+    assert!(!hours.is_empty());
+    for key in [
+        "staff_id",
+        "qualification",
+        "period_start",
+        "period_end",
+        "required_hours",
+        "earned_hours",
+        "prorated_target",
+        "behind",
+    ] {
+        assert!(hours[0].get(key).is_some(), "{key} in {}", hours[0]);
+    }
+    stationdesk(&db)
+        .args(["training", "hours", "--as-of", "2026-02-30"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("is not a date"));
+    stationdesk(&db)
+        .args(["training", "show", "99999"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("training 99999 does not exist"));
+
+    let sheet = dir.path().join("signin.pdf");
+    stationdesk(&db)
+        .args(["print", "signin", &id, "--out"])
+        .arg(&sheet)
+        .assert()
+        .success();
+    assert!(std::fs::read(&sheet).expect("pdf").starts_with(b"%PDF"));
+}

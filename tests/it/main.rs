@@ -9,4 +9,5 @@ mod overdue;
 mod print;
 mod records;
 mod store;
+mod training;
 mod workload;

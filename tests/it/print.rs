@@ -306,3 +306,34 @@ fn the_workload_report_prints_every_supervisor_with_totals_and_signature_lines()
     let fonts = tool("pdffonts", &[path.to_str().expect("utf-8")]);
     assert!(fonts.contains("yes yes"), "embedded subset font:\n{fonts}");
 }
+
+#[test]
+fn the_signin_sheet_prints_the_session_and_every_name() {
+    use stationdesk::demo::{generate, Scale};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("day");
+    let mut store = stationdesk::Store::open_in_memory().expect("store");
+    store
+        .load_demo(&generate(Scale::Station, 3, today))
+        .expect("demo");
+    let t = store.list_trainings(None, None).expect("list")[0].id;
+    let view = store.training_view(t).expect("view");
+    let roster = store.training_roster(t).expect("roster");
+    let sheet = stationdesk::pdf::signin_sheet(&view, &roster, "打印于 2026-11-22 10:05");
+    let bytes = stationdesk::pdf::signin_pdf(&sheet).expect("pdf");
+    let path = write("signin.pdf", &bytes);
+    let text = tool(
+        "pdftotext",
+        &["-layout", path.to_str().expect("utf-8"), "-"],
+    );
+    assert!(
+        text.contains(&format!("{} 培训签到表", view.station_name)),
+        "{text}"
+    );
+    assert!(text.contains(&view.summary.title));
+    for r in &roster {
+        assert!(text.contains(&r.name), "{} missing:\n{text}", r.name);
+    }
+    for head in ["序号", "签名", "签到时间", "签退时间"] {
+        assert!(text.contains(head), "{head}");
+    }
+}
