@@ -92,3 +92,67 @@ pub fn workload_xlsx(
     }
     book.save_to_buffer()
 }
+
+/// The sheet of the hours ledger.
+pub const HOURS_SHEET: &str = "继续教育学时";
+
+/// The column headings of the hours ledger sheet, in order.
+pub const HOURS_COLUMNS: [&str; 11] = [
+    "姓名",
+    "资格",
+    "注册期起",
+    "注册期止",
+    "应修学时",
+    "已修学时",
+    "本年学时",
+    "按期应达",
+    "落后",
+    "续期起始日",
+    "已到期",
+];
+
+/// The continuing-education ledger (R16) as of a day, a row per certified
+/// member of staff.
+pub fn hours_xlsx(
+    rows: &[crate::model::LedgerRow],
+    scope: &str,
+    as_of: chrono::NaiveDate,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(HOURS_SHEET)?;
+    let title = Format::new().set_bold().set_font_size(14);
+    let head = Format::new()
+        .set_bold()
+        .set_text_wrap()
+        .set_align(FormatAlign::Center)
+        .set_background_color("#DCEFED");
+    let one = Format::new().set_num_format("0.0");
+    sheet.write_string_with_format(
+        0,
+        0,
+        format!("{scope} 继续教育学时台账（截至 {as_of}）"),
+        &title,
+    )?;
+    for (c, h) in HOURS_COLUMNS.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, *h, &head)?;
+        sheet.set_column_width(c as u16, 12)?;
+    }
+    sheet.set_freeze_panes(2, 1)?;
+    let yes = |b: bool| if b { "是" } else { "否" };
+    for (i, r) in rows.iter().enumerate() {
+        let row = i as u32 + 2;
+        sheet.write_string(row, 0, &r.name)?;
+        sheet.write_string(row, 1, r.qualification.label_zh())?;
+        sheet.write_string(row, 2, r.period_start.to_string())?;
+        sheet.write_string(row, 3, r.period_end.to_string())?;
+        sheet.write_number_with_format(row, 4, r.required_hours, &one)?;
+        sheet.write_number_with_format(row, 5, r.earned_hours, &one)?;
+        sheet.write_number_with_format(row, 6, r.year_hours, &one)?;
+        sheet.write_number_with_format(row, 7, r.prorated_target, &one)?;
+        sheet.write_string(row, 8, yes(r.behind))?;
+        sheet.write_string(row, 9, r.renew_from.to_string())?;
+        sheet.write_string(row, 10, yes(r.expired))?;
+    }
+    book.save_to_buffer()
+}

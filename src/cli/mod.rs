@@ -114,6 +114,17 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// The continuing-education hours ledger (R16), a row per certified worker
+    Hours {
+        /// Only this station's staff
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        /// Count up to this day [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
+    },
     /// The month's workload table, a row per supervisor
     Workload {
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]
@@ -350,6 +361,14 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
             format,
             out,
         )?,
+        Command::ExportXlsx {
+            command:
+                ExportCommand::Hours {
+                    station,
+                    as_of,
+                    out: path,
+                },
+        } => training::export_hours(&store, station, as_of.unwrap_or(today), &path, out)?,
         Command::ExportXlsx {
             command:
                 ExportCommand::Workload {

@@ -195,3 +195,28 @@ pub fn training(
     }
     Ok(())
 }
+
+/// `export-xlsx hours`: the ledger as a workbook, written whole or not at all.
+pub fn export_hours(
+    store: &Store,
+    station: Option<i64>,
+    as_of: NaiveDate,
+    path: &std::path::Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let scope = match station {
+        Some(id) => store.station(id)?.name,
+        None => "全部站点".to_owned(),
+    };
+    let rows = store.hours_ledger(station, as_of)?;
+    let bytes = crate::xlsx::hours_xlsx(&rows, &scope, as_of)?;
+    crate::pdf::write_file(path, &bytes)?;
+    writeln!(
+        out,
+        "wrote {} ({} staff, {} bytes)",
+        path.display(),
+        rows.len(),
+        bytes.len()
+    )?;
+    Ok(())
+}

@@ -682,6 +682,34 @@ fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
         .failure()
         .stderr(predicate::str::contains("training 99999 does not exist"));
 
+    let ledger = dir.path().join("hours.xlsx");
+    stationdesk(&db)
+        .args(["export-xlsx", "hours", "--out"])
+        .arg(&ledger)
+        .assert()
+        .success();
+    {
+        use calamine::{open_workbook, Data, Reader, Xlsx};
+        let mut book: Xlsx<_> = open_workbook(&ledger).expect("an xlsx file");
+        let sheet = book
+            .worksheet_range(stationdesk::xlsx::HOURS_SHEET)
+            .expect("the hours sheet");
+        let cells: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+        let heads: Vec<String> = cells[1].iter().map(|c| c.to_string()).collect();
+        assert_eq!(heads, stationdesk::xlsx::HOURS_COLUMNS);
+        assert_eq!(cells.len(), hours.len() + 2, "a row per certified worker");
+        assert_eq!(
+            cells[2][0],
+            Data::String(hours[0]["name"].as_str().expect("name").into())
+        );
+        let earned = match &cells[2][5] {
+            Data::Float(f) => *f,
+            Data::Int(i) => *i as f64,
+            other => panic!("not a number: {other:?}"),
+        };
+        assert!((earned - hours[0]["earned_hours"].as_f64().expect("hours")).abs() < 1e-9);
+    }
+
     let sheet = dir.path().join("signin.pdf");
     stationdesk(&db)
         .args(["print", "signin", &id, "--out"])
