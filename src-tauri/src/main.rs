@@ -9,6 +9,7 @@ mod commands;
 mod dto;
 mod error;
 mod records_dto;
+mod training;
 mod workload;
 
 use std::path::PathBuf;
@@ -102,6 +103,15 @@ fn main() {
             workload::export_workload,
             workload::policy_settings,
             workload::set_policy,
+            training::list_trainings,
+            training::get_training,
+            training::list_trainers,
+            training::create_training,
+            training::sign_in,
+            training::assess,
+            training::hours_ledger,
+            training::export_signin_pdf,
+            training::export_hours_xlsx,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -23,6 +23,13 @@ import type { GroupForm } from '../bindings/GroupForm';
 import type { GroupSessionForm } from '../bindings/GroupSessionForm';
 import type { IdentityForm } from '../bindings/IdentityForm';
 import type { WorkloadDto } from '../bindings/WorkloadDto';
+import type { TrainingSummaryDto } from '../bindings/TrainingSummaryDto';
+import type { TrainingDto } from '../bindings/TrainingDto';
+import type { TrainingForm } from '../bindings/TrainingForm';
+import type { TrainerDto } from '../bindings/TrainerDto';
+import type { SignInForm } from '../bindings/SignInForm';
+import type { LedgerDto } from '../bindings/LedgerDto';
+import type { AssessmentForm } from '../bindings/AssessmentForm';
 import type { SupervisorMonthDto } from '../bindings/SupervisorMonthDto';
 import type { TrendPointDto } from '../bindings/TrendPointDto';
 import type { PolicyDto } from '../bindings/PolicyDto';
@@ -91,9 +98,25 @@ export const api = {
     call<string>('export_workload', { month, stationId, format }),
   policySettings: (month: string) => call<PolicyDto>('policy_settings', { month }),
   setPolicy: (form: PolicyChangeForm) => call<PolicyDto>('set_policy', { form }),
+  listTrainings: (stationId: number) => call<TrainingSummaryDto[]>('list_trainings', { stationId }),
+  getTraining: (id: number) => call<TrainingDto>('get_training', { id }),
+  listTrainers: () => call<TrainerDto[]>('list_trainers'),
+  createTraining: (form: TrainingForm) => call<TrainingDto>('create_training', { form }),
+  signIn: (trainingId: number, form: SignInForm) => call<TrainingDto>('sign_in', { trainingId, form }),
+  assess: (trainingId: number, form: AssessmentForm) => call<TrainingDto>('assess', { trainingId, form }),
+  hoursLedger: (stationId: number) => call<LedgerDto[]>('hours_ledger', { stationId }),
+  exportSigninPdf: (id: number) => call<string>('export_signin_pdf', { id }),
+  exportHoursXlsx: (stationId: number) => call<string>('export_hours_xlsx', { stationId }),
 };
 
 export type {
+  TrainingSummaryDto,
+  TrainingDto,
+  TrainingForm,
+  TrainerDto,
+  SignInForm,
+  LedgerDto,
+  AssessmentForm,
   WorkloadDto,
   SupervisorMonthDto,
   TrendPointDto,
