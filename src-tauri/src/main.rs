@@ -112,6 +112,9 @@ fn main() {
             training::hours_ledger,
             training::export_signin_pdf,
             training::export_hours_xlsx,
+            training::training_plan,
+            training::add_plan_item,
+            training::drop_plan_item,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -161,7 +161,10 @@ fn training_dto(view: TrainingView, roster: Vec<RosterEntry>) -> TrainingDto {
 }
 
 fn load(store: &stationdesk::Store, id: i64) -> Reply<TrainingDto> {
-    Ok(training_dto(store.training_view(id)?, store.training_roster(id)?))
+    Ok(training_dto(
+        store.training_view(id)?,
+        store.training_roster(id)?,
+    ))
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -180,6 +183,9 @@ pub struct TrainingForm {
     pub end: String,
     pub place: String,
     pub counts_ce: bool,
+    /// The plan line this session carries out, if any.
+    #[ts(type = "number | null")]
+    pub plan_item_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -304,7 +310,7 @@ pub async fn create_training(app: State<'_, App>, form: TrainingForm) -> Reply<T
         end: form.end,
         place: form.place,
         counts_ce: form.counts_ce,
-        plan_item_id: None,
+        plan_item_id: form.plan_item_id,
     };
     let mut held = hold(&app)?;
     let store = held.get()?;
@@ -390,7 +396,10 @@ pub async fn export_signin_pdf(app: State<'_, App>, id: i64) -> Reply<String> {
     let printed_at = format!("打印于 {}", now().format("%Y-%m-%d %H:%M"));
     let bytes = pdf::signin_pdf(&pdf::signin_sheet(&view, &roster, &printed_at))?;
     save(
-        &format!("培训签到表-{}-{}.pdf", view.summary.date, view.summary.title),
+        &format!(
+            "培训签到表-{}-{}.pdf",
+            view.summary.date, view.summary.title
+        ),
         &bytes,
     )
 }
@@ -405,4 +414,135 @@ pub async fn export_hours_xlsx(app: State<'_, App>, station_id: i64) -> Reply<St
     let bytes = stationdesk::xlsx::hours_xlsx(&rows, &name, today())
         .map_err(|e| CommandError::internal(&e.to_string()))?;
     save(&format!("继续教育学时-{name}-{}.xlsx", today()), &bytes)
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanLineDto {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub month: u32,
+    pub title: String,
+    pub area: ContentArea,
+    pub method: TrainingMethod,
+    pub trainer: Option<String>,
+    pub planned_hours: f64,
+    pub dropped_on: Option<String>,
+    pub sessions: u32,
+    pub done_hours: f64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanChangeDto {
+    pub title: String,
+    /// `added` or `dropped`
+    pub what: String,
+    pub changed_by: String,
+    pub changed_at: String,
+    pub reason: String,
+}
+
+/// A station's plan for a year, set against what was done, with its changes.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanDto {
+    pub year: i32,
+    pub lines: Vec<PlanLineDto>,
+    pub changes: Vec<PlanChangeDto>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct PlanItemForm {
+    pub year: String,
+    pub title: String,
+    pub area: String,
+    pub method: String,
+    pub month: String,
+    #[ts(type = "number | null")]
+    pub trainer_id: Option<i64>,
+    pub planned_hours: String,
+    pub changed_by: String,
+}
+
+fn plan_dto(store: &stationdesk::Store, station_id: i64, year: i32) -> Reply<PlanDto> {
+    Ok(PlanDto {
+        year,
+        lines: store
+            .plan(station_id, year)?
+            .into_iter()
+            .map(|l| PlanLineDto {
+                id: l.id,
+                month: l.month,
+                title: l.title,
+                area: l.area,
+                method: l.method,
+                trainer: l.trainer,
+                planned_hours: l.planned_hours,
+                dropped_on: l.dropped_on,
+                sessions: l.sessions,
+                done_hours: l.done_hours,
+            })
+            .collect(),
+        changes: store
+            .plan_changes(station_id, year)?
+            .into_iter()
+            .map(|c| PlanChangeDto {
+                title: c.title,
+                what: c.what,
+                changed_by: c.changed_by,
+                changed_at: c.changed_at.format("%Y-%m-%d %H:%M").to_string(),
+                reason: c.reason,
+            })
+            .collect(),
+    })
+}
+
+#[tauri::command]
+pub async fn training_plan(app: State<'_, App>, station_id: i64, year: i32) -> Reply<PlanDto> {
+    let mut held = hold(&app)?;
+    plan_dto(held.get()?, station_id, year)
+}
+
+#[tauri::command]
+pub async fn add_plan_item(
+    app: State<'_, App>,
+    station_id: i64,
+    form: PlanItemForm,
+) -> Reply<PlanDto> {
+    let input = stationdesk::model::PlanItemInput {
+        station_id,
+        year: form.year,
+        title: form.title,
+        area: form.area,
+        method: form.method,
+        month: form.month,
+        trainer_id: form.trainer_id,
+        planned_hours: form.planned_hours,
+    };
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.add_plan_item(&input, &form.changed_by, now())?;
+    let year = input.validate().map(|p| p.year).unwrap_or_default();
+    plan_dto(store, station_id, year)
+}
+
+#[tauri::command]
+pub async fn drop_plan_item(
+    app: State<'_, App>,
+    station_id: i64,
+    year: i32,
+    id: i64,
+    reason: String,
+    changed_by: String,
+) -> Reply<PlanDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.drop_plan_item(id, &reason, &changed_by, now())?;
+    plan_dto(store, station_id, year)
 }

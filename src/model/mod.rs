@@ -19,6 +19,7 @@ macro_rules! codes {
 mod case;
 mod date;
 mod overdue;
+mod plan;
 mod policy;
 mod record;
 mod staff;
@@ -39,6 +40,7 @@ pub use overdue::{
     overdue, team_of, CaseFact, Facts, Flag, FlagKind, LinkFact, OpenItemFact, PersonFact, Rule,
     SeenFact, SubjectKind, TrainingFacts, UnsignedFact,
 };
+pub use plan::{PlanItem, PlanItemInput};
 pub use policy::{Policy, PolicyChange, PolicyChangeInput, PolicySetting};
 pub use record::{
     parse_time, signature_overdue, ActionItem, ActionItemInput, Attendance, AttendeeInput,

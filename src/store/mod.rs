@@ -3,6 +3,7 @@
 mod cases;
 mod drafts;
 mod overdue;
+mod plan;
 mod policy;
 mod records;
 mod staff;
@@ -23,6 +24,7 @@ pub use cases::{
 };
 pub use drafts::Draft;
 pub use overdue::Scope;
+pub use plan::{PlanChange, PlanLine};
 pub use records::{
     ActionItemView, AmendmentView, RecordFilter, RecordSummary, RecordView, SignatureView,
 };

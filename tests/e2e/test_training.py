@@ -96,3 +96,45 @@ def test_ten_people_sign_in_at_the_keyboard(app):
     first = app.visible('[data-testid="training-row"]')
     cells = first.find_elements("css selector", "td")
     assert "危机干预实务" in first.text and cells[-1].text == "11", first.text
+
+
+def test_the_yearly_plan_is_set_against_what_was_done(app):
+    app.one('[data-testid="tab-training"]').click()
+    app.wait_for('[data-testid="training-page"][data-loaded="true"]')
+    app.one('[data-testid="open-plan"]').click()
+    app.wait_for('[data-testid="training-plan"][data-loaded="true"]')
+    before = len(app.all('[data-testid="plan-row"]'))
+    app.one('[data-testid="plan-title"]').send_keys("会谈技巧")
+    retype(app.one('[data-testid="plan-month"]'), "13")
+    retype(app.one('[data-testid="plan-by"]'), "李站长")
+    app.one('[data-testid="plan-save"]').click()
+    assert "月份" in app.visible('.field-error[data-field="month"]').text
+    assert len(app.all('[data-testid="plan-row"]')) == before, "nothing added"
+    retype(app.one('[data-testid="plan-month"]'), "3")
+    app.one('[data-testid="plan-save"]').click()
+    until(app, lambda d: len(app.all('[data-testid="plan-row"]')) == before + 1)
+    app.one('[data-testid="plan-title"]').send_keys("职业伦理")
+    app.one('[data-testid="plan-save"]').click()
+    until(app, lambda d: len(app.all('[data-testid="plan-row"]')) == before + 2)
+
+    # A session carrying out the first line.
+    app.one('[data-testid="new-training"]').click()
+    app.visible('[data-testid="training-title"]').send_keys("会谈技巧（一）")
+    until(app, lambda d: len(app.all('[data-testid="training-plan-item"] option')) > 1)
+    Select(app.one('[data-testid="training-plan-item"]')).select_by_index(before + 1)
+    app.one('[data-testid="training-save"]').click()
+    app.wait_for('[data-testid="signin-desk"][data-loaded="true"]')
+    app.one('[data-testid="training-back"]').click()
+    app.one('[data-testid="open-plan"]').click()
+    app.wait_for('[data-testid="training-plan"][data-loaded="true"]')
+    row = app.all('[data-testid="plan-row"]')[before]
+    assert "已办 1 场" in row.find_element("css selector", '[data-testid="plan-done"]').text, row.text
+
+    # The second line dropped, with a reason; the change is kept.
+    app.all('[data-testid="plan-row"]')[before + 1].find_element("css selector", '[data-testid="plan-drop"]').click()
+    app.visible('[data-testid="plan-reason"]').send_keys("讲师调离")
+    app.one('[data-testid="plan-drop-confirm"]').click()
+    until(app, lambda d: "讲师调离" in app.one('[data-testid="plan-changes"]').text)
+    changes = app.one('[data-testid="plan-changes"]').text
+    assert "李站长" in changes and "取消「职业伦理」" in changes, changes
+    app.shot("training_plan")

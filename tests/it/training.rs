@@ -303,3 +303,66 @@ fn the_roster_finds_names_by_pinyin_initials() {
     let sxh = roster.iter().find(|r| r.name == "单晓红").expect("listed");
     assert!(sxh.initials.contains(&"sxh".to_string()) && sxh.initials.contains(&"dxh".to_string()));
 }
+
+#[test]
+fn the_plan_shows_what_was_done_and_keeps_every_change() {
+    use stationdesk::model::PlanItemInput;
+    let mut store = store();
+    let line = |title: &str, month: &str| PlanItemInput {
+        station_id: 1,
+        year: "2026".into(),
+        title: title.into(),
+        area: "skills".into(),
+        method: "lecture".into(),
+        month: month.into(),
+        trainer_id: None,
+        planned_hours: "3".into(),
+    };
+    let crisis = store
+        .add_plan_item(&line("危机干预", "3"), "李站长", now())
+        .expect("added");
+    let ethics = store
+        .add_plan_item(&line("职业伦理", "6"), "李站长", now())
+        .expect("added");
+    invalid(
+        store.add_plan_item(&line("", "13"), "李站长", now()),
+        "month",
+        Code::BadMonth,
+    );
+    invalid(
+        store.add_plan_item(&line("会谈", "4"), " ", now()),
+        "changed_by",
+        Code::Required,
+    );
+
+    let mut held = session("危机干预（一）", "2026-03-12");
+    held.plan_item_id = Some(crisis);
+    store.create_training(&held, today()).expect("held");
+    invalid(
+        store.drop_plan_item(ethics, " ", "李站长", now()),
+        "reason",
+        Code::ReasonRequired,
+    );
+    store
+        .drop_plan_item(ethics, "讲师调离，改至明年", "李站长", now())
+        .expect("dropped");
+
+    let plan = store.plan(1, 2026).expect("plan");
+    assert_eq!(plan.len(), 2, "a dropped line is kept");
+    assert_eq!((plan[0].sessions, plan[0].done_hours), (1, 3.0));
+    assert_eq!(plan[1].dropped_on.as_deref(), Some("2026-11-22"));
+    let changes = store.plan_changes(1, 2026).expect("changes");
+    let what: Vec<(&str, &str, &str)> = changes
+        .iter()
+        .map(|c| (c.title.as_str(), c.what.as_str(), c.reason.as_str()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("危机干预", "added", ""),
+            ("职业伦理", "added", ""),
+            ("职业伦理", "dropped", "讲师调离，改至明年"),
+        ]
+    );
+    assert!(changes.iter().all(|c| c.changed_by == "李站长"));
+}

@@ -30,6 +30,8 @@ import type { TrainerDto } from '../bindings/TrainerDto';
 import type { SignInForm } from '../bindings/SignInForm';
 import type { LedgerDto } from '../bindings/LedgerDto';
 import type { AssessmentForm } from '../bindings/AssessmentForm';
+import type { PlanDto } from '../bindings/PlanDto';
+import type { PlanItemForm } from '../bindings/PlanItemForm';
 import type { SupervisorMonthDto } from '../bindings/SupervisorMonthDto';
 import type { TrendPointDto } from '../bindings/TrendPointDto';
 import type { PolicyDto } from '../bindings/PolicyDto';
@@ -107,6 +109,10 @@ export const api = {
   hoursLedger: (stationId: number) => call<LedgerDto[]>('hours_ledger', { stationId }),
   exportSigninPdf: (id: number) => call<string>('export_signin_pdf', { id }),
   exportHoursXlsx: (stationId: number) => call<string>('export_hours_xlsx', { stationId }),
+  trainingPlan: (stationId: number, year: number) => call<PlanDto>('training_plan', { stationId, year }),
+  addPlanItem: (stationId: number, form: PlanItemForm) => call<PlanDto>('add_plan_item', { stationId, form }),
+  dropPlanItem: (stationId: number, year: number, id: number, reason: string, changedBy: string) =>
+    call<PlanDto>('drop_plan_item', { stationId, year, id, reason, changedBy }),
 };
 
 export type {
@@ -117,6 +123,8 @@ export type {
   SignInForm,
   LedgerDto,
   AssessmentForm,
+  PlanDto,
+  PlanItemForm,
   WorkloadDto,
   SupervisorMonthDto,
   TrendPointDto,
