@@ -151,6 +151,19 @@ pub enum PrintCommand {
         #[arg(long, value_name = "FILE.pdf")]
         out: PathBuf,
     },
+    /// Continuing-education hours: a station's report, or with --staff one
+    /// worker's certificate (继续教育学时证明)
+    Hours {
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        #[arg(long, value_name = "ID", conflicts_with = "station")]
+        staff: Option<i64>,
+        /// Count up to this day [default: today]
+        #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+        as_of: Option<chrono::NaiveDate>,
+        #[arg(long, value_name = "FILE.pdf")]
+        out: PathBuf,
+    },
     /// The month's workload table (督导工作量月报表) for the upper office
     Workload {
         #[arg(long, value_name = "YYYY-MM", value_parser = parse_month)]

@@ -51,6 +51,40 @@ pub fn print(
             let sheet = pdf::signin_sheet(&view, &roster, &printed_at);
             (pdf::signin_pdf(&sheet)?, out)
         }
+        PrintCommand::Hours {
+            station,
+            staff,
+            as_of,
+            out,
+        } => {
+            let as_of = as_of.unwrap_or(now.date());
+            let sheet = match staff {
+                Some(id) => {
+                    let view = store.staff_view(id, as_of)?;
+                    let (row, entries) = store.hours_detail(id, as_of)?.ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "staff {id} has no registration: continuing-education hours apply to certified workers"
+                        ))
+                    })?;
+                    pdf::hours_certificate_sheet(
+                        &view.station_name,
+                        &row,
+                        &entries,
+                        as_of,
+                        &printed_at,
+                    )
+                }
+                None => {
+                    let scope = match station {
+                        Some(id) => store.station(id)?.name,
+                        None => "全部站点".to_owned(),
+                    };
+                    let rows = store.hours_ledger(station, as_of)?;
+                    pdf::hours_report_sheet(&scope, as_of, &rows, &printed_at)
+                }
+            };
+            (pdf::hours_pdf(&sheet)?, out)
+        }
         PrintCommand::Workload {
             month,
             station,

@@ -8,7 +8,10 @@ mod sheets;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use sheets::{record_sheet, signin_sheet, summary_sheet, workload_note, workload_sheet};
+pub use sheets::{
+    hours_certificate_sheet, hours_report_sheet, record_sheet, signin_sheet, summary_sheet,
+    workload_note, workload_sheet,
+};
 
 use layout::{Align, Doc, CONTENT_W};
 
@@ -515,6 +518,58 @@ pub fn signin_pdf(s: &SigninSheet) -> Result<Vec<u8>, PrintError> {
     doc.paragraph(
         "迟到、早退请写明实际签到、签退时间，按实际参加时间计入继续教育学时。",
         9.0,
+        Align::Left,
+    );
+    Ok(doc.finish(page_label))
+}
+
+/// A continuing-education hours report: a station's ledger, or one
+/// worker's certificate with the sessions that counted.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HoursSheet {
+    pub title: String,
+    /// Label–value pairs printed two to a row above the table.
+    pub info: Vec<(String, String)>,
+    /// Column headings and their share of the width.
+    pub columns: Vec<(String, f32)>,
+    pub rows: Vec<Vec<String>>,
+    pub note: String,
+    pub printed_at: String,
+}
+
+/// The hours report as A4 PDF bytes, with lines for signature and seal.
+pub fn hours_pdf(s: &HoursSheet) -> Result<Vec<u8>, PrintError> {
+    let mut doc = Doc::new(&s.title, &s.printed_at)?;
+    doc.paragraph(&s.title, 16.0, Align::Center);
+    doc.gap(6.0);
+    let half = (CONTENT_W - 2.0 * LABEL_W) / 2.0;
+    for pair in s.info.chunks(2) {
+        let (a, b) = (&pair[0], pair.get(1));
+        let empty = (String::new(), String::new());
+        let b = b.unwrap_or(&empty);
+        doc.row(
+            &[LABEL_W, half, LABEL_W, half],
+            &[&a.0, &a.1, &b.0, &b.1],
+            BODY,
+            0.0,
+        );
+    }
+    doc.gap(8.0);
+    let total: f32 = s.columns.iter().map(|c| c.1).sum::<f32>().max(1.0);
+    let widths: Vec<f32> = s.columns.iter().map(|c| c.1 / total * CONTENT_W).collect();
+    let heads: Vec<&str> = s.columns.iter().map(|c| c.0.as_str()).collect();
+    doc.table_header(&widths, &heads, 9.0);
+    for r in &s.rows {
+        let cells: Vec<&str> = r.iter().map(String::as_str).collect();
+        doc.row(&widths, &cells, 9.0, 0.0);
+    }
+    doc.end_table();
+    doc.gap(6.0);
+    doc.paragraph(&s.note, 8.5, Align::Left);
+    doc.gap(24.0);
+    doc.paragraph(
+        "经办人（签名）：____________    负责人（签名）：____________    （盖章）    日期：____________",
+        10.0,
         Align::Left,
     );
     Ok(doc.finish(page_label))

@@ -260,3 +260,127 @@ pub fn signin_sheet(t: &TrainingView, roster: &[RosterEntry], printed_at: &str) 
         printed_at: printed_at.to_owned(),
     }
 }
+
+const HOURS_NOTE: &str = "继续教育学时按注册期（登记日起 3 年）累计：助理社会工作师不少于 72 学时，社会工作师、高级社会工作师不少于 90 学时（R16）。迟到、早退按实际参加时间计。";
+
+fn state(r: &crate::model::LedgerRow) -> &'static str {
+    if r.expired {
+        "注册已到期"
+    } else if r.behind {
+        "落后"
+    } else {
+        "正常"
+    }
+}
+
+/// A station's (or the county's) ledger as a report.
+pub fn hours_report_sheet(
+    scope: &str,
+    as_of: chrono::NaiveDate,
+    rows: &[crate::model::LedgerRow],
+    printed_at: &str,
+) -> super::HoursSheet {
+    let behind = rows.iter().filter(|r| r.behind).count();
+    super::HoursSheet {
+        title: format!("{scope} 继续教育学时统计表"),
+        info: vec![
+            ("截至".into(), format_date(as_of)),
+            (
+                "持证人数".into(),
+                format!("{} 人，其中落后 {behind} 人", rows.len()),
+            ),
+        ],
+        columns: [
+            ("姓名", 1.2),
+            ("资格", 1.6),
+            ("注册期", 2.6),
+            ("应修", 0.8),
+            ("已修", 0.8),
+            ("本年", 0.8),
+            ("按期应达", 1.0),
+            ("状态", 1.1),
+        ]
+        .iter()
+        .map(|(h, w)| ((*h).to_owned(), *w))
+        .collect(),
+        rows: rows
+            .iter()
+            .map(|r| {
+                vec![
+                    r.name.clone(),
+                    r.qualification.label_zh().to_owned(),
+                    format!(
+                        "{}～{}",
+                        format_date(r.period_start),
+                        format_date(r.period_end)
+                    ),
+                    format!("{}", r.required_hours),
+                    format!("{}", r.earned_hours),
+                    format!("{}", r.year_hours),
+                    format!("{}", r.prorated_target),
+                    state(r).to_owned(),
+                ]
+            })
+            .collect(),
+        note: HOURS_NOTE.to_owned(),
+        printed_at: printed_at.to_owned(),
+    }
+}
+
+/// One worker's hours certificate: the ledger line and each session.
+pub fn hours_certificate_sheet(
+    station: &str,
+    row: &crate::model::LedgerRow,
+    entries: &[crate::store::HoursEntry],
+    as_of: chrono::NaiveDate,
+    printed_at: &str,
+) -> super::HoursSheet {
+    super::HoursSheet {
+        title: format!("{station} 继续教育学时证明"),
+        info: vec![
+            ("姓名".into(), row.name.clone()),
+            ("资格".into(), row.qualification.label_zh().to_owned()),
+            (
+                "注册期".into(),
+                format!(
+                    "{}～{}",
+                    format_date(row.period_start),
+                    format_date(row.period_end)
+                ),
+            ),
+            ("截至".into(), format_date(as_of)),
+            ("应修学时".into(), format!("{}", row.required_hours)),
+            (
+                "已修学时".into(),
+                format!(
+                    "{}（按期应达 {}，{}）",
+                    row.earned_hours,
+                    row.prorated_target,
+                    state(row)
+                ),
+            ),
+        ],
+        columns: [
+            ("日期", 1.0),
+            ("培训主题", 3.0),
+            ("方式", 1.2),
+            ("学时", 0.7),
+        ]
+        .iter()
+        .map(|(h, w)| ((*h).to_owned(), *w))
+        .collect(),
+        rows: entries
+            .iter()
+            .map(|e| {
+                vec![
+                    format_date(e.date),
+                    e.title.clone(),
+                    e.method.label_zh().to_owned(),
+                    format!("{}", e.hours),
+                ]
+            })
+            .collect(),
+        note: HOURS_NOTE.to_owned(),
+        printed_at: printed_at.to_owned(),
+    }
+}

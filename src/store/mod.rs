@@ -2,6 +2,7 @@
 
 mod cases;
 mod drafts;
+mod hours;
 mod overdue;
 mod plan;
 mod policy;
@@ -23,6 +24,7 @@ pub use cases::{
     GroupView,
 };
 pub use drafts::Draft;
+pub use hours::HoursEntry;
 pub use overdue::Scope;
 pub use plan::{PlanChange, PlanLine};
 pub use records::{

@@ -710,6 +710,40 @@ fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
         assert!((earned - hours[0]["earned_hours"].as_f64().expect("hours")).abs() < 1e-9);
     }
 
+    let report = dir.path().join("hours.pdf");
+    stationdesk(&db)
+        .args(["print", "hours", "--out"])
+        .arg(&report)
+        .assert()
+        .success();
+    assert!(std::fs::read(&report).expect("pdf").starts_with(b"%PDF"));
+    let certified = hours[0]["staff_id"].to_string();
+    let certificate = dir.path().join("certificate.pdf");
+    stationdesk(&db)
+        .args(["print", "hours", "--staff", &certified, "--out"])
+        .arg(&certificate)
+        .assert()
+        .success();
+    assert!(std::fs::read(&certificate)
+        .expect("pdf")
+        .starts_with(b"%PDF"));
+    let staff = json(stationdesk(&db).args(["staff", "list", "--format", "json"]));
+    let uncertified = staff
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|p| p["qualification"] == "none")
+        .expect("someone uncertified")["id"]
+        .to_string();
+    let nothing = dir.path().join("nothing.pdf");
+    stationdesk(&db)
+        .args(["print", "hours", "--staff", &uncertified, "--out"])
+        .arg(&nothing)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("has no registration"));
+    assert!(!nothing.exists());
+
     let sheet = dir.path().join("signin.pdf");
     stationdesk(&db)
         .args(["print", "signin", &id, "--out"])

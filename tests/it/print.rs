@@ -337,3 +337,59 @@ fn the_signin_sheet_prints_the_session_and_every_name() {
         assert!(text.contains(head), "{head}");
     }
 }
+
+#[test]
+fn the_hours_certificate_lists_each_session_that_counted() {
+    use stationdesk::demo::{generate, Scale};
+    let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 22).expect("day");
+    let mut store = stationdesk::Store::open_in_memory().expect("store");
+    store
+        .load_demo(&generate(Scale::Station, 3, today))
+        .expect("demo");
+    let ledger = store.hours_ledger(None, today).expect("ledger");
+    let first = &ledger[0];
+    let (row, entries) = store
+        .hours_detail(first.staff_id, today)
+        .expect("detail")
+        .expect("certified");
+    assert_eq!(&row, first);
+    let sum: f64 = entries.iter().map(|e| e.hours).sum();
+    assert!(
+        (sum - row.earned_hours).abs() < 0.01,
+        "{sum} vs {}",
+        row.earned_hours
+    );
+    let sheet = stationdesk::pdf::hours_certificate_sheet(
+        "青溪镇社工站",
+        &row,
+        &entries,
+        today,
+        "打印于 2026-11-22 10:05",
+    );
+    let path = write(
+        "hours-certificate.pdf",
+        &stationdesk::pdf::hours_pdf(&sheet).expect("pdf"),
+    );
+    let text = tool(
+        "pdftotext",
+        &["-layout", path.to_str().expect("utf-8"), "-"],
+    );
+    assert!(text.contains("青溪镇社工站 继续教育学时证明"), "{text}");
+    assert!(text.contains(&row.name));
+    for e in entries.iter().take(3) {
+        assert!(text.contains(&e.title), "{} missing", e.title);
+    }
+    let report = stationdesk::pdf::hours_report_sheet("青溪镇社工站", today, &ledger, "打印于");
+    let path = write(
+        "hours-report.pdf",
+        &stationdesk::pdf::hours_pdf(&report).expect("pdf"),
+    );
+    let text = tool(
+        "pdftotext",
+        &["-layout", path.to_str().expect("utf-8"), "-"],
+    );
+    assert!(text.contains("继续教育学时统计表"));
+    for r in &ledger {
+        assert!(text.contains(&r.name), "{} missing", r.name);
+    }
+}
