@@ -90,6 +90,16 @@ def test_ten_people_sign_in_at_the_keyboard(app):
     until(app, lambda d: len(signed_rows(app)) == 11)
     assert "县民政局" in app.one('[data-testid="signin-table"]').text
 
+    # An assessment: a score over 100 is refused in Chinese, then recorded.
+    Select(app.one('[data-testid="assess-who"]')).select_by_index(1)
+    app.one('[data-testid="assess-score"]').send_keys("150")
+    app.one('[data-testid="assess-save"]').click()
+    assert "0 到 100" in app.visible('.field-error[data-field="score"]').text
+    retype(app.one('[data-testid="assess-score"]'), "55")
+    app.one('[data-testid="assess-passed"]').click()
+    app.one('[data-testid="assess-save"]').click()
+    until(app, lambda d: "不合格" in app.one('[data-testid="assessments"]').text)
+
     # Kept: after a restart the session lists 11 present.
     app.restart(tab="training")
     app.wait_for('[data-testid="training-page"][data-loaded="true"]')

@@ -412,6 +412,23 @@ export const en: Catalogue = {
     col: { month: 'Month', planned: 'Planned hours', done: 'Done' },
     what: { added: 'added', dropped: 'dropped' },
   },
+  assess: {
+    heading: 'Assessment (R14)',
+    who: 'Choose a person',
+    score: 'Score',
+    passed: 'Passed',
+    save: 'Record',
+    pass: 'passed',
+    fail: 'failed',
+  },
+  assessmentKind: {
+    exam: 'Exam',
+    assignment: 'Assignment',
+    case_analysis: 'Case analysis',
+    observed_practice: 'Observed practice',
+    satisfaction: 'Client satisfaction',
+    self_peer: 'Self and peer',
+  },
   signin: {
     back: '‹ Back to sessions',
     printSheet: 'Print sign-in sheet (PDF)',

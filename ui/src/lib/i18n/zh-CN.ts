@@ -412,6 +412,23 @@ export const zhCN = {
     col: { month: '月份', planned: '计划学时', done: '完成情况' },
     what: { added: '加入', dropped: '取消' },
   },
+  assess: {
+    heading: '培训考核（R14）',
+    who: '选择人员',
+    score: '分数',
+    passed: '合格',
+    save: '记录',
+    pass: '合格',
+    fail: '不合格',
+  },
+  assessmentKind: {
+    exam: '考试',
+    assignment: '作业',
+    case_analysis: '案例分析',
+    observed_practice: '实务观察',
+    satisfaction: '服务对象满意度',
+    self_peer: '自评与互评',
+  },
   signin: {
     back: '‹ 返回培训列表',
     printSheet: '打印签到表（PDF）',
