@@ -115,6 +115,7 @@ fn main() {
             training::training_plan,
             training::add_plan_item,
             training::drop_plan_item,
+            training::add_trainer,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -546,3 +546,26 @@ pub async fn drop_plan_item(
     store.drop_plan_item(id, &reason, &changed_by, now())?;
     plan_dto(store, station_id, year)
 }
+
+/// Adds a trainer to the pool and answers with the whole pool.
+#[tauri::command]
+pub async fn add_trainer(
+    app: State<'_, App>,
+    name: String,
+    unit: String,
+    expertise: String,
+) -> Reply<Vec<TrainerDto>> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.add_trainer(&name, &unit, &expertise)?;
+    Ok(store
+        .trainers()?
+        .into_iter()
+        .map(|(id, name, unit, expertise)| TrainerDto {
+            id,
+            name,
+            unit,
+            expertise,
+        })
+        .collect())
+}

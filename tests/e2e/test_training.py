@@ -31,6 +31,11 @@ def test_ten_people_sign_in_at_the_keyboard(app):
     app.one('[data-testid="new-training"]').click()
     title = app.visible('[data-testid="training-title"]')
     title.send_keys("危机干预实务")
+    # A trainer from outside, added to the pool and chosen.
+    app.one('[data-testid="trainer-name"]').send_keys("孙老师")
+    app.one('[data-testid="trainer-unit"]').send_keys("师范学院")
+    app.one('[data-testid="trainer-add"]').click()
+    until(app, lambda d: "孙老师" in Select(app.one('[data-testid="training-trainer"]')).first_selected_option.text)
     retype(app.one('[data-testid="training-start"]'), "14:00")
     retype(app.one('[data-testid="training-end"]'), "17:00")
     Select(app.one('[data-testid="training-method"]')).select_by_value("case_discussion")

@@ -103,6 +103,8 @@ export const api = {
   listTrainings: (stationId: number) => call<TrainingSummaryDto[]>('list_trainings', { stationId }),
   getTraining: (id: number) => call<TrainingDto>('get_training', { id }),
   listTrainers: () => call<TrainerDto[]>('list_trainers'),
+  addTrainer: (name: string, unit: string, expertise: string) =>
+    call<TrainerDto[]>('add_trainer', { name, unit, expertise }),
   createTraining: (form: TrainingForm) => call<TrainingDto>('create_training', { form }),
   signIn: (trainingId: number, form: SignInForm) => call<TrainingDto>('sign_in', { trainingId, form }),
   assess: (trainingId: number, form: AssessmentForm) => call<TrainingDto>('assess', { trainingId, form }),
