@@ -1,6 +1,7 @@
 //! The SQLite store: one file, migrated at open, written in transactions.
 
 mod cases;
+mod columns;
 mod drafts;
 mod hours;
 mod overdue;

@@ -6,44 +6,12 @@
 use chrono::NaiveDate;
 use rusqlite::params;
 
+use super::columns::{day, opt_day};
 use super::{Result, Store};
 use crate::model::{
     overdue, team_of, CaseFact, Facts, Flag, LinkFact, Mode, Month, OpenItemFact, PersonFact,
     SeenFact, TrainingFacts, UnsignedFact,
 };
-
-/// Reads an ISO date column without chrono's general-purpose parser: the
-/// facts hold tens of thousands of dates.
-fn day(r: &rusqlite::Row, i: usize) -> rusqlite::Result<NaiveDate> {
-    opt_day(r, i)?.ok_or(rusqlite::Error::InvalidColumnType(
-        i,
-        "date".into(),
-        rusqlite::types::Type::Null,
-    ))
-}
-
-fn opt_day(r: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<NaiveDate>> {
-    let value = r.get_ref(i)?;
-    if value == rusqlite::types::ValueRef::Null {
-        return Ok(None);
-    }
-    let b = value.as_bytes()?;
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        b.get(range)?.iter().try_fold(0u32, |n, c| {
-            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
-        })
-    };
-    let parsed = (b.len() == 10 && b[4] == b'-' && b[7] == b'-')
-        .then(|| NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?))
-        .flatten();
-    parsed.map(Some).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            i,
-            rusqlite::types::Type::Text,
-            format!("not a date: {:?}", String::from_utf8_lossy(b)).into(),
-        )
-    })
-}
 
 /// Whose flags to compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

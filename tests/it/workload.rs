@@ -2243,3 +2243,214 @@ fn the_command_line_prints_a_months_workload_as_json() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------
+// The trend: each month as `workload` computes it
+// ---------------------------------------------------------------------------
+
+/// A demo station in memory, and the scopes worth asking about: all, the
+/// station, and each supervisor's team.
+fn demo_station() -> (Store, Vec<Scope>) {
+    let demo = generate(Scale::Station, DEFAULT_SEED, today());
+    let mut store = Store::open_in_memory().expect("in-memory store");
+    store.load_demo(&demo).expect("the demo loads");
+    let mut scopes = vec![Scope::All];
+    let rows = store
+        .workload(Scope::All, Month::of(today()), today())
+        .expect("workload");
+    scopes.extend(
+        rows.iter()
+            .map(|r| r.station_id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .map(Scope::Station),
+    );
+    scopes.extend(rows.iter().map(|r| Scope::Supervisor(r.supervisor_id)));
+    (store, scopes)
+}
+
+/// `store.workload_trend(scope, ..)` equals `TrendPoint::of` of each
+/// month's `store.workload(scope, ..)`.
+fn assert_trend_is_monthly_workload(store: &Store, scope: Scope, end: Month, months: usize) {
+    let trend = store
+        .workload_trend(scope, end, months, today())
+        .expect("trend");
+    let span = end.trailing(months);
+    assert_eq!(
+        trend.iter().map(|p| p.month).collect::<Vec<_>>(),
+        span,
+        "{scope:?}: the months, oldest first"
+    );
+    for (point, m) in trend.iter().zip(span) {
+        let rows = store.workload(scope, m, today()).expect("workload");
+        assert_eq!(
+            *point,
+            stationdesk::model::TrendPoint::of(m, &rows),
+            "{scope:?} {m}"
+        );
+    }
+}
+
+#[test]
+fn each_point_of_the_trend_is_that_months_workload() {
+    let (store, scopes) = demo_station();
+    assert!(scopes.len() >= 4, "{scopes:?}");
+    let now = Month::of(today());
+    for scope in &scopes {
+        assert_trend_is_monthly_workload(&store, *scope, now, 12);
+        // A trend that ends before today's month, and one of a single month.
+        assert_trend_is_monthly_workload(&store, *scope, now.prev(), 12);
+        assert_trend_is_monthly_workload(&store, *scope, now, 1);
+    }
+    // The station's six months of sessions show in its trend.
+    let trend = store
+        .workload_trend(Scope::All, now, 12, today())
+        .expect("trend");
+    let busy = trend.iter().filter(|p| p.sessions > 0).count();
+    assert!(busy >= 5, "{trend:?}");
+    assert!(
+        trend.iter().all(|p| p.covered <= p.supervisees),
+        "{trend:?}"
+    );
+}
+
+#[test]
+fn a_policy_change_counts_from_its_month_on_in_workload_and_trend() {
+    let (mut store, scopes) = demo_station();
+    let now = Month::of(today());
+    let span = now.trailing(12);
+    let from = span[8]; // 2026-08
+    assert_eq!(from.to_string(), "2026-08");
+    let before: Vec<Vec<SupervisorMonth>> = span
+        .iter()
+        .map(|m| store.workload(Scope::All, *m, today()).expect("workload"))
+        .collect();
+    let trend_before = store
+        .workload_trend(Scope::All, now, 12, today())
+        .expect("trend");
+    let at = today().and_hms_opt(10, 0, 0).expect("time");
+    for (key, value) in [("ratio_supervisor", "7"), ("ratio_assistant", "3")] {
+        store
+            .set_policy(
+                &stationdesk::model::PolicyChangeInput {
+                    key: key.into(),
+                    value: value.into(),
+                    from: from.to_string(),
+                    changed_by: "王督导".into(),
+                    note: String::new(),
+                },
+                at,
+            )
+            .expect("changed");
+    }
+    let mut ratio_rows = 0;
+    for (m, old) in span.iter().zip(&before) {
+        let new = store.workload(Scope::All, *m, today()).expect("workload");
+        assert_eq!(new.len(), old.len(), "{m}");
+        for (n, o) in new.iter().zip(old) {
+            let label = format!("{m} {} ({:?})", n.supervisor_id, n.role);
+            let want_limit = match (n.role, *m >= from) {
+                (Role::AssistantSupervisor, false) => Some(6),
+                (Role::AssistantSupervisor, true) => Some(3),
+                (Role::TraineeSupervisor | Role::JuniorSupervisor, false) => Some(14),
+                (Role::TraineeSupervisor | Role::JuniorSupervisor, true) => Some(7),
+                _ => None,
+            };
+            assert_eq!(n.ratio_limit, want_limit, "{label}");
+            let want_pct = want_limit.map(|l| f64::from(n.supervisees) * 100.0 / f64::from(l));
+            assert_eq!(n.load_pct, want_pct, "{label}");
+            if *m < from {
+                assert_eq!(n, o, "{label}: a month before the change");
+            } else {
+                // Only the ratio moved.
+                let unchanged = SupervisorMonth {
+                    ratio_limit: o.ratio_limit,
+                    load_pct: o.load_pct,
+                    ..n.clone()
+                };
+                assert_eq!(&unchanged, o, "{label}: more than the ratio changed");
+                if n.supervisees > 0 && want_limit.is_some() {
+                    assert!(n.load_pct > o.load_pct, "{label}");
+                    ratio_rows += 1;
+                }
+            }
+        }
+    }
+    assert!(ratio_rows > 0, "no supervisor with a ratio and a team");
+    // The trend has no ratio: it is what it was, and still each month's
+    // workload, in every scope.
+    assert_eq!(
+        store
+            .workload_trend(Scope::All, now, 12, today())
+            .expect("trend"),
+        trend_before
+    );
+    for scope in scopes {
+        assert_trend_is_monthly_workload(&store, scope, now, 12);
+    }
+}
+
+/// `rows` kept as `scope` keeps them, computed here from the whole facts.
+fn in_scope(
+    rows: Vec<SupervisorMonth>,
+    scope: Scope,
+    facts: &WorkFacts,
+    on: NaiveDate,
+) -> Vec<SupervisorMonth> {
+    let team = match scope {
+        Scope::Supervisor(id) => stationdesk::model::team_of(&facts.links, id, on),
+        _ => vec![],
+    };
+    rows.into_iter()
+        .filter(|r| match scope {
+            Scope::All => true,
+            Scope::Station(id) => r.station_id == id,
+            Scope::Supervisor(_) => team.contains(&r.supervisor_id),
+        })
+        .collect()
+}
+
+#[test]
+fn a_scope_reads_only_its_own_facts_and_gets_the_same_figures() {
+    let (store, scopes) = demo_station();
+    let now = Month::of(today());
+    // Past months, today's month, and one not yet begun.
+    let months = [now.trailing(7), vec![now.next()]].concat();
+    for m in &months {
+        let policy = store.policy_for(*m).expect("policy");
+        let facts = store.workload_facts(*m, *m).expect("facts");
+        let full = workload(&facts, &policy, *m, today());
+        for scope in &scopes {
+            let want = in_scope(
+                full.clone(),
+                *scope,
+                &facts,
+                stationdesk::model::counting_day(*m, today()),
+            );
+            let got = store.workload(*scope, *m, today()).expect("workload");
+            assert_eq!(got, want, "{scope:?} {m}");
+        }
+    }
+    // The trend of a scope: each month from the whole facts of the period.
+    let span = now.trailing(12);
+    let facts = store.workload_facts(span[0], now).expect("facts");
+    for scope in &scopes {
+        let trend = store
+            .workload_trend(*scope, now, 12, today())
+            .expect("trend");
+        for (point, m) in trend.iter().zip(&span) {
+            let policy = store.policy_for(*m).expect("policy");
+            let rows = in_scope(
+                workload(&facts, &policy, *m, today()),
+                *scope,
+                &facts,
+                stationdesk::model::counting_day(*m, today()),
+            );
+            assert_eq!(
+                *point,
+                stationdesk::model::TrendPoint::of(*m, &rows),
+                "{scope:?} {m}"
+            );
+        }
+    }
+}
