@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod demo;
+pub mod import;
 pub mod model;
 pub mod pdf;
 pub mod store;

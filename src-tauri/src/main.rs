@@ -8,6 +8,7 @@ mod cases;
 mod commands;
 mod dto;
 mod error;
+mod import;
 mod records_dto;
 mod training;
 mod workload;
@@ -116,6 +117,9 @@ fn main() {
             training::add_plan_item,
             training::drop_plan_item,
             training::add_trainer,
+            import::import_preview,
+            import::import_apply,
+            import::import_template,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

@@ -12,6 +12,7 @@ use crate::model::format_date;
 use crate::store::{default_db_path, StaffView, Store, StoreError};
 
 mod cases;
+mod import;
 mod policy;
 mod print;
 mod records;
@@ -104,6 +105,28 @@ pub enum Command {
     Policy {
         #[command(subcommand)]
         command: policy::PolicyCommand,
+    },
+    /// Import a station's roster or past training attendance from .xlsx or
+    /// .csv: shows the columns found and every bad row; writes all rows or
+    /// none
+    ImportXlsx {
+        #[arg(value_enum)]
+        kind: import::Kind,
+        /// The .xlsx (or .xls, .ods) or .csv file
+        file: PathBuf,
+        /// The station [default: the only one]
+        #[arg(long, value_name = "ID")]
+        station: Option<i64>,
+        /// Check every row and show what would be imported; write nothing
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write an import template (.xlsx): the headings and an example row
+    Template {
+        #[arg(value_enum)]
+        kind: import::Kind,
+        #[arg(long, value_name = "FILE.xlsx")]
+        out: PathBuf,
     },
     /// Print to PDF (A4, with an embedded Chinese font)
     Print {
@@ -274,6 +297,8 @@ pub enum CliError {
     Print(#[from] crate::pdf::PrintError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
     #[error("cannot make the workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
     #[error("cannot write {path}: {source}")]
@@ -390,6 +415,13 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
                     out: path,
                 },
         } => workload::export(&store, month, station, &path, today, out)?,
+        Command::ImportXlsx {
+            kind,
+            file,
+            station,
+            dry_run,
+        } => import::import(&mut store, kind, &file, station, dry_run, today, out)?,
+        Command::Template { kind, out: path } => import::template(kind, &path, out)?,
         Command::Workload {
             month,
             supervisor,

@@ -106,7 +106,8 @@ impl Code {
         }
     }
 
-    fn sentence(self) -> &'static str {
+    /// The English reason, as the command line prints it after the field.
+    pub fn sentence(self) -> &'static str {
         match self {
             Code::Required => "is required",
             Code::TooLong => "is too long",

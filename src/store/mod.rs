@@ -35,7 +35,7 @@ pub use staff::StaffView;
 pub use stations::StationSummary;
 pub use supervision::LinkView;
 pub use training::{
-    AssessmentRow, AttendanceRow, Attendee, RosterEntry, TrainingSummary, TrainingView,
+    AssessmentRow, AttendanceRow, Attendee, RosterEntry, TrainingKey, TrainingSummary, TrainingView,
 };
 
 use crate::model::Invalid;

@@ -3,7 +3,7 @@ use rusqlite::types::{FromSql, FromSqlError, FromSqlResult, ToSql, ToSqlOutput, 
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::stations::not_found;
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::model::{Code, Invalid, Qualification, Role, Staff, StaffInput, StaffRecord};
 
 /// A staff member as lists show them: with the station's name and the
@@ -103,7 +103,71 @@ impl Store {
     }
 }
 
-fn ensure_station(tx: &Transaction, station_id: i64) -> Result<()> {
+impl Store {
+    /// Every member of staff of one station, active or not, by id.
+    pub fn station_staff(&self, station_id: i64) -> Result<Vec<Staff>> {
+        station_staff(&self.conn, station_id)
+    }
+
+    /// Stores many checked staff records of one station in one transaction:
+    /// `guard` first sees the station's staff as they are inside that
+    /// transaction and may refuse (then nothing is written). The records
+    /// must have been checked (`StaffInput::validate`). Returns the new ids
+    /// in order.
+    pub(crate) fn insert_staff_batch<E: From<StoreError>>(
+        &mut self,
+        station_id: i64,
+        records: &[StaffRecord],
+        guard: impl FnOnce(&[Staff]) -> Result<(), E>,
+    ) -> Result<Vec<i64>, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        ensure_station(&tx, station_id)?;
+        guard(&station_staff(&tx, station_id)?)?;
+        let mut ids = Vec::with_capacity(records.len());
+        {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO staff (station_id, name, role, qualification, certificate_no,
+                         registration_date, start_date, left_date)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                )
+                .map_err(StoreError::from)?;
+            for r in records {
+                if r.station_id != station_id {
+                    return Err(StoreError::from(Invalid::one("station_id", Code::NotFound)).into());
+                }
+                insert
+                    .execute(params![
+                        r.station_id,
+                        r.name,
+                        r.role,
+                        r.qualification,
+                        r.certificate_no,
+                        r.registration_date,
+                        r.start_date,
+                        r.left_date
+                    ])
+                    .map_err(StoreError::from)?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(ids)
+    }
+}
+
+pub(super) fn station_staff(conn: &rusqlite::Connection, station_id: i64) -> Result<Vec<Staff>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {STAFF_COLUMNS} FROM staff p WHERE p.station_id = ?1 ORDER BY p.id"
+    ))?;
+    let rows = stmt.query_map([station_id], staff_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn ensure_station(tx: &Transaction, station_id: i64) -> Result<()> {
     let found: Option<i64> = tx
         .query_row("SELECT id FROM station WHERE id = ?1", [station_id], |r| {
             r.get(0)

@@ -9,10 +9,11 @@ use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
 use super::stations::not_found;
-use super::{Result, Store};
+use super::{Result, Store, StoreError};
 use crate::model::{
     ledger_row, name_keys, AssessmentInput, Code, ContentArea, Invalid, LedgerRow, Month,
-    PersonFact, Policy, SignIn, SignInInput, TrainingInput, TrainingMethod,
+    PersonFact, Policy, SignIn, SignInInput, SignedIn, Staff, Training, TrainingInput,
+    TrainingMethod,
 };
 
 /// A session in a list.
@@ -159,28 +160,48 @@ impl Store {
                 return Err(Invalid::one("trainer_id", Code::NotFound).into());
             }
         }
-        self.with_tx(|tx| {
-            tx.execute(
-                "INSERT INTO training (station_id, plan_item_id, title, area, method, trainer_id,
-                     date, start_time, end_time, hours, place, counts_ce)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-                params![
-                    t.station_id,
-                    t.plan_item_id,
-                    t.title,
-                    t.area.code(),
-                    t.method.code(),
-                    t.trainer_id,
-                    t.date,
-                    t.start.format("%H:%M").to_string(),
-                    t.end.format("%H:%M").to_string(),
-                    t.hours,
-                    t.place,
-                    t.counts_ce
-                ],
-            )?;
-            Ok(tx.last_insert_rowid())
-        })
+        self.with_tx(|tx| insert_training(tx, &t))
+    }
+
+    /// The sessions already recorded for a station, by id: what an import
+    /// checks a session against so the same session is not entered twice.
+    pub fn training_keys(&self, station_id: i64) -> Result<Vec<TrainingKey>> {
+        training_keys(&self.conn, station_id)
+    }
+
+    /// Stores checked sessions of one station, each with the sign-ins of
+    /// members of staff (id, checked sign-in, signed at), in one
+    /// transaction. `guard` first sees the station's staff and sessions as
+    /// they are inside that transaction and may refuse (then nothing is
+    /// written). Returns the new sessions' ids in order.
+    pub(crate) fn insert_sessions_batch<E: From<StoreError>>(
+        &mut self,
+        station_id: i64,
+        sessions: &[(Training, Vec<StaffSignIn>)],
+        guard: impl FnOnce(&[Staff], &[TrainingKey]) -> Result<(), E>,
+    ) -> Result<Vec<i64>, E> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(StoreError::from)?;
+        super::staff::ensure_station(&tx, station_id)?;
+        guard(
+            &super::staff::station_staff(&tx, station_id)?,
+            &training_keys(&tx, station_id)?,
+        )?;
+        let mut ids = Vec::with_capacity(sessions.len());
+        for (t, sign_ins) in sessions {
+            if t.station_id != station_id {
+                return Err(StoreError::from(Invalid::one("station_id", Code::NotFound)).into());
+            }
+            let id = insert_training(&tx, t)?;
+            for (staff_id, a, signed_at) in sign_ins {
+                insert_staff_sign_in(&tx, id, t, *staff_id, a, *signed_at)?;
+            }
+            ids.push(id);
+        }
+        tx.commit().map_err(StoreError::from)?;
+        Ok(ids)
     }
 
     /// A station's sessions (or every station's), newest first; `year`
@@ -439,7 +460,7 @@ impl Store {
         let rows = stmt.query_map(params![station_id, as_of], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
-                r.get::<_, NaiveDate>(1)?,
+                super::columns::day(r, 1)?,
                 r.get::<_, f64>(2)?,
             ))
         })?;
@@ -455,6 +476,91 @@ impl Store {
             })
             .collect())
     }
+}
+
+/// A sign-in of a member of staff as a batch stores it: who, the checked
+/// sign-in, when.
+pub(crate) type StaffSignIn = (i64, SignedIn, NaiveDateTime);
+
+/// A recorded session as an import compares it: station, title, day and
+/// times.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TrainingKey {
+    pub id: i64,
+    pub title: String,
+    pub date: NaiveDate,
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+}
+
+fn training_keys(conn: &rusqlite::Connection, station_id: i64) -> Result<Vec<TrainingKey>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, title, date, start_time, end_time FROM training
+         WHERE station_id = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([station_id], |r| {
+        Ok(TrainingKey {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            date: r.get(2)?,
+            start: r.get(3)?,
+            end: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn insert_training(tx: &rusqlite::Transaction, t: &Training) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO training (station_id, plan_item_id, title, area, method, trainer_id,
+             date, start_time, end_time, hours, place, counts_ce)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        t.station_id,
+        t.plan_item_id,
+        t.title,
+        t.area.code(),
+        t.method.code(),
+        t.trainer_id,
+        t.date,
+        t.start.format("%H:%M").to_string(),
+        t.end.format("%H:%M").to_string(),
+        t.hours,
+        t.place,
+        t.counts_ce
+    ])?;
+    Ok(tx.last_insert_rowid())
+}
+
+/// A new sign-in of a member of staff, with the session's day and
+/// continuing-education mark copied in (as `sign_in` does).
+fn insert_staff_sign_in(
+    tx: &rusqlite::Transaction,
+    training_id: i64,
+    t: &Training,
+    staff_id: i64,
+    a: &SignedIn,
+    signed_at: NaiveDateTime,
+) -> Result<i64> {
+    let time = |x: Option<NaiveTime>| x.map(|t| t.format("%H:%M").to_string());
+    tx.prepare_cached(
+        "INSERT INTO training_attendance (training_id, staff_id, status, arrived, left_at,
+             credited_hours, session_date, counts_ce, signed_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        training_id,
+        staff_id,
+        a.status.code(),
+        time(a.arrived),
+        time(a.left),
+        a.credited_hours,
+        t.date,
+        t.counts_ce,
+        signed_at
+    ])?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// The demo's sessions, sign-ins and assessments, with prepared statements

@@ -5,6 +5,7 @@ mod cases;
 mod cli;
 mod demo;
 mod fixture;
+mod import;
 mod overdue;
 mod print;
 mod records;

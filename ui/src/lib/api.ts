@@ -31,6 +31,8 @@ import type { SignInForm } from '../bindings/SignInForm';
 import type { LedgerDto } from '../bindings/LedgerDto';
 import type { AssessmentForm } from '../bindings/AssessmentForm';
 import type { PlanDto } from '../bindings/PlanDto';
+import type { ImportForm } from '../bindings/ImportForm';
+import type { ImportPreviewDto } from '../bindings/ImportPreviewDto';
 import type { PlanItemForm } from '../bindings/PlanItemForm';
 import type { SupervisorMonthDto } from '../bindings/SupervisorMonthDto';
 import type { TrendPointDto } from '../bindings/TrendPointDto';
@@ -111,6 +113,9 @@ export const api = {
   hoursLedger: (stationId: number) => call<LedgerDto[]>('hours_ledger', { stationId }),
   exportSigninPdf: (id: number) => call<string>('export_signin_pdf', { id }),
   exportHoursXlsx: (stationId: number) => call<string>('export_hours_xlsx', { stationId }),
+  importPreview: (form: ImportForm) => call<ImportPreviewDto>('import_preview', { form }),
+  importApply: (form: ImportForm) => call<number>('import_apply', { form }),
+  importTemplate: (kind: string) => call<string>('import_template', { kind }),
   trainingPlan: (stationId: number, year: number) => call<PlanDto>('training_plan', { stationId, year }),
   addPlanItem: (stationId: number, form: PlanItemForm) => call<PlanDto>('add_plan_item', { stationId, form }),
   dropPlanItem: (stationId: number, year: number, id: number, reason: string, changedBy: string) =>
@@ -127,6 +132,8 @@ export type {
   AssessmentForm,
   PlanDto,
   PlanItemForm,
+  ImportForm,
+  ImportPreviewDto,
   WorkloadDto,
   SupervisorMonthDto,
   TrendPointDto,
