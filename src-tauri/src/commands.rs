@@ -33,6 +33,21 @@ impl Held<'_> {
     }
 }
 
+/// Saves `bytes` as `name` in the export folder (made if missing), written
+/// whole or not at all, and answers with the file's path.
+pub(crate) fn save_export(name: &str, bytes: &[u8]) -> Reply<String> {
+    let dir = pdf::export_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        CommandError::from(pdf::PrintError::Write {
+            path: dir.clone(),
+            source: e,
+        })
+    })?;
+    let path = dir.join(name);
+    pdf::write_file(&path, bytes)?;
+    Ok(path.display().to_string())
+}
+
 pub(crate) fn hold<'a>(app: &'a State<'_, App>) -> Reply<Held<'a>> {
     app.store
         .lock()
@@ -275,17 +290,11 @@ pub async fn export_record_pdf(app: State<'_, App>, id: i64) -> Reply<String> {
     let record = store.record(id)?;
     let printed_at = format!("打印于 {}", now().format("%Y-%m-%d %H:%M"));
     let bytes = pdf::supervision_record_pdf(&pdf::record_sheet(&record, &printed_at))?;
-    let dir = pdf::export_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        CommandError::from(pdf::PrintError::Write {
-            path: dir.clone(),
-            source: e,
-        })
-    })?;
-    let path = dir.join(format!(
-        "督导记录-{}-{}-第{}次.pdf",
-        record.supervisor_name, record.year, record.number
-    ));
-    pdf::write_file(&path, &bytes)?;
-    Ok(path.display().to_string())
+    save_export(
+        &format!(
+            "督导记录-{}-{}-第{}次.pdf",
+            record.supervisor_name, record.year, record.number
+        ),
+        &bytes,
+    )
 }

@@ -7,11 +7,10 @@ use serde::{Deserialize, Serialize};
 use stationdesk::import::{
     self, check_mapping, guess_mapping, read_table, ImportError, ImportKind, Mapping, RowError,
 };
-use stationdesk::pdf;
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::{hold, today, Reply};
+use crate::commands::{hold, save_export, today, Reply};
 use crate::error::{CommandError, ErrorKind, FieldError};
 use crate::App;
 
@@ -220,14 +219,5 @@ pub async fn import_template(kind: String) -> Reply<String> {
         ImportKind::Attendance => (import::attendance_template_xlsx(), "培训签到记录模板.xlsx"),
     };
     let bytes = bytes.map_err(|e| CommandError::internal(&e.to_string()))?;
-    let dir = pdf::export_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        CommandError::from(pdf::PrintError::Write {
-            path: dir.clone(),
-            source: e,
-        })
-    })?;
-    let path = dir.join(name);
-    pdf::write_file(&path, &bytes)?;
-    Ok(path.display().to_string())
+    save_export(name, &bytes)
 }

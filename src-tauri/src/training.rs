@@ -12,7 +12,7 @@ use stationdesk::store::{Attendee, RosterEntry, TrainingSummary, TrainingView};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::{hold, now, today, Reply};
+use crate::commands::{hold, now, save_export, today, Reply};
 use crate::error::CommandError;
 use crate::App;
 
@@ -284,7 +284,10 @@ pub async fn get_training(app: State<'_, App>, id: i64) -> Reply<TrainingDto> {
 #[tauri::command]
 pub async fn list_trainers(app: State<'_, App>) -> Reply<Vec<TrainerDto>> {
     let mut held = hold(&app)?;
-    let store = held.get()?;
+    trainers_dto(held.get()?)
+}
+
+fn trainers_dto(store: &stationdesk::Store) -> Reply<Vec<TrainerDto>> {
     Ok(store
         .trainers()?
         .into_iter()
@@ -373,19 +376,6 @@ pub async fn hours_ledger(app: State<'_, App>, station_id: i64) -> Reply<Vec<Led
         .collect())
 }
 
-fn save(name: &str, bytes: &[u8]) -> Reply<String> {
-    let dir = pdf::export_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        CommandError::from(pdf::PrintError::Write {
-            path: dir.clone(),
-            source: e,
-        })
-    })?;
-    let path = dir.join(name);
-    pdf::write_file(&path, bytes)?;
-    Ok(path.display().to_string())
-}
-
 /// Saves the session's A4 sign-in sheet in the export folder.
 #[tauri::command]
 pub async fn export_signin_pdf(app: State<'_, App>, id: i64) -> Reply<String> {
@@ -395,7 +385,7 @@ pub async fn export_signin_pdf(app: State<'_, App>, id: i64) -> Reply<String> {
     let roster = store.training_roster(id)?;
     let printed_at = format!("打印于 {}", now().format("%Y-%m-%d %H:%M"));
     let bytes = pdf::signin_pdf(&pdf::signin_sheet(&view, &roster, &printed_at))?;
-    save(
+    save_export(
         &format!(
             "培训签到表-{}-{}.pdf",
             view.summary.date, view.summary.title
@@ -413,7 +403,7 @@ pub async fn export_hours_xlsx(app: State<'_, App>, station_id: i64) -> Reply<St
     let rows = store.hours_ledger(Some(station_id), today())?;
     let bytes = stationdesk::xlsx::hours_xlsx(&rows, &name, today())
         .map_err(|e| CommandError::internal(&e.to_string()))?;
-    save(&format!("继续教育学时-{name}-{}.xlsx", today()), &bytes)
+    save_export(&format!("继续教育学时-{name}-{}.xlsx", today()), &bytes)
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -558,14 +548,5 @@ pub async fn add_trainer(
     let mut held = hold(&app)?;
     let store = held.get()?;
     store.add_trainer(&name, &unit, &expertise)?;
-    Ok(store
-        .trainers()?
-        .into_iter()
-        .map(|(id, name, unit, expertise)| TrainerDto {
-            id,
-            name,
-            unit,
-            expertise,
-        })
-        .collect())
+    trainers_dto(store)
 }

@@ -12,7 +12,7 @@ use stationdesk::{Store, StoreError};
 use tauri::State;
 use ts_rs::TS;
 
-use crate::commands::{hold, today, Reply};
+use crate::commands::{hold, save_export, today, Reply};
 use crate::error::CommandError;
 use crate::App;
 
@@ -245,16 +245,7 @@ pub async fn export_workload(
             .map_err(|e| CommandError::internal(&e.to_string()))?,
         _ => return Err(StoreError::Invalid(Invalid::one("format", Code::UnknownChoice)).into()),
     };
-    let dir = pdf::export_dir();
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        CommandError::from(pdf::PrintError::Write {
-            path: dir.clone(),
-            source: e,
-        })
-    })?;
-    let path = dir.join(format!("督导工作量-{name}-{month}.{format}"));
-    pdf::write_file(&path, &bytes)?;
-    Ok(path.display().to_string())
+    save_export(&format!("督导工作量-{name}-{month}.{format}"), &bytes)
 }
 
 /// One figure on the settings screen.
