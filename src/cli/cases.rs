@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use serde::Serialize;
 
-use super::{CliError, Format};
+use super::{json, CliError, Format};
 use crate::model::{format_date, Category, ConsentKind, ContactKind, Flag, Risk, Stage};
 use crate::store::{CaseFilter, CaseSummary, CaseView, Store};
 
@@ -205,12 +205,6 @@ fn table() -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
     t
-}
-
-fn json<T: Serialize>(value: &T, out: &mut dyn Write) -> Result<(), CliError> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(())
 }
 
 pub fn case(store: &Store, command: CaseCommand, out: &mut dyn Write) -> Result<(), CliError> {

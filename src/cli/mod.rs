@@ -229,6 +229,13 @@ pub enum SupervisionCommand {
     },
 }
 
+/// Prints `value` as pretty JSON and a newline.
+fn json<T: serde::Serialize>(value: &T, out: &mut dyn Write) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, value)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// `--supervisor ID` or `--station ID` (not both), checked to exist.
 fn scope(
     store: &Store,

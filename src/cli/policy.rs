@@ -75,10 +75,7 @@ pub fn policy(
                 })
                 .collect();
             match format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &rows)?;
-                    writeln!(out)?;
-                }
+                Format::Json => super::json(&rows, out)?,
                 Format::Table => {
                     let mut t = comfy_table::Table::new();
                     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -127,10 +124,7 @@ pub fn policy(
         PolicyCommand::History { format } => {
             let history = store.policy_history()?;
             match format {
-                Format::Json => {
-                    serde_json::to_writer_pretty(&mut *out, &history)?;
-                    writeln!(out)?;
-                }
+                Format::Json => super::json(&history, out)?,
                 Format::Table => {
                     let mut t = comfy_table::Table::new();
                     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);

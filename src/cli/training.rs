@@ -37,12 +37,6 @@ pub enum TrainingCommand {
     },
 }
 
-fn json<T: serde::Serialize>(out: &mut dyn Write, value: &T) -> Result<(), CliError> {
-    serde_json::to_writer_pretty(&mut *out, value)?;
-    writeln!(out)?;
-    Ok(())
-}
-
 fn table(header: &[&str]) -> comfy_table::Table {
     let mut t = comfy_table::Table::new();
     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -67,7 +61,7 @@ pub fn training(
             }
             let rows = store.list_trainings(station, year)?;
             match format {
-                Format::Json => json(out, &rows)?,
+                Format::Json => super::json(&rows, out)?,
                 Format::Table => {
                     let mut t = table(&[
                         "ID", "日期", "时间", "主题", "内容", "方式", "讲师", "学时", "出席",
@@ -100,7 +94,7 @@ pub fn training(
         TrainingCommand::Show { id, format } => {
             let v = store.training_view(id)?;
             match format {
-                Format::Json => json(out, &v)?,
+                Format::Json => super::json(&v, out)?,
                 Format::Table => {
                     let s = &v.summary;
                     writeln!(
@@ -156,7 +150,7 @@ pub fn training(
             }
             let rows = store.hours_ledger(station, as_of.unwrap_or(today))?;
             match format {
-                Format::Json => json(out, &rows)?,
+                Format::Json => super::json(&rows, out)?,
                 Format::Table => {
                     let mut t = table(&[
                         "ID",

@@ -21,10 +21,7 @@ pub fn workload(
     // JSON: `SupervisorMonth` as it is (keys in the README).
     let rows: Vec<SupervisorMonth> = store.workload(scope, month, today)?;
     match format {
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)?;
-        }
+        Format::Json => super::json(&rows, out)?,
         Format::Table => {
             let mut t = comfy_table::Table::new();
             t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
