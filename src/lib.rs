@@ -8,6 +8,7 @@ pub mod import;
 pub mod model;
 pub mod pdf;
 pub mod store;
+pub mod sync;
 pub mod xlsx;
 
 pub use store::{Store, StoreError};

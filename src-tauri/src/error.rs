@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Locked,
     /// The database could not be read or written.
     Storage,
+    /// A sync bundle was refused, or a queue entry could not be settled;
+    /// `fields[0].code` says why (`SyncError::code`).
+    Sync,
     Internal,
 }
 
@@ -48,6 +51,13 @@ impl From<StoreError> for CommandError {
             StoreError::NotFound { .. } => (ErrorKind::NotFound, vec![]),
             StoreError::NotEmpty { .. } => (ErrorKind::Conflict, vec![]),
             StoreError::Locked { .. } => (ErrorKind::Locked, vec![]),
+            StoreError::Sync(s) => (
+                ErrorKind::Sync,
+                vec![FieldError {
+                    field: "bundle".into(),
+                    code: s.code().into(),
+                }],
+            ),
             StoreError::TooNew { .. }
             | StoreError::Open { .. }
             | StoreError::CreateDir { .. }

@@ -16,6 +16,7 @@ mod import;
 mod policy;
 mod print;
 mod records;
+mod sync;
 mod training;
 mod workload;
 use cases::{case, overdue, CaseCommand};
@@ -127,6 +128,35 @@ pub enum Command {
         kind: import::Kind,
         #[arg(long, value_name = "FILE.xlsx")]
         out: PathBuf,
+    },
+    /// Write a sync bundle (zstd, SHA-256) of the changes here, for
+    /// another laptop or the county office
+    Export {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[command(flatten)]
+        range: sync::Range,
+    },
+    /// Merge a sync bundle: all or nothing; the same bundle twice changes
+    /// nothing; a value that loses a merge goes to the review queue
+    Import {
+        file: PathBuf,
+        /// Show what would change (new, updated, unchanged, conflicts);
+        /// write nothing
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// The review queue of values that lost a merge
+    Conflicts {
+        #[command(subcommand)]
+        command: sync::ConflictCommand,
+    },
+    /// This laptop's sync identity, and what each peer has not had yet
+    Sync {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
     },
     /// Print to PDF (A4, with an embedded Chinese font)
     Print {
@@ -308,6 +338,16 @@ pub enum CliError {
     Import(#[from] crate::import::ImportError),
     #[error("cannot make the workbook: {0}")]
     Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    #[error("cannot read {path}: {source}")]
+    ReadFile {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Bundle {
+        path: PathBuf,
+        source: crate::sync::bundle::BundleError,
+    },
     #[error("cannot write {path}: {source}")]
     WriteFile {
         path: PathBuf,
@@ -428,6 +468,14 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
             station,
             dry_run,
         } => import::import(&mut store, kind, &file, station, dry_run, today, out)?,
+        Command::Export { out: path, range } => sync::export(&mut store, &path, range, now, out)?,
+        Command::Import {
+            file,
+            dry_run,
+            format,
+        } => sync::import(&mut store, &file, dry_run, format, now, out)?,
+        Command::Conflicts { command } => sync::conflicts(&mut store, command, now, out)?,
+        Command::Sync { format } => sync::status(&store, format, out)?,
         Command::Template { kind, out: path } => import::template(kind, &path, out)?,
         Command::Workload {
             month,

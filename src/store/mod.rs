@@ -11,6 +11,7 @@ mod records;
 mod staff;
 mod stations;
 mod supervision;
+pub(crate) mod sync;
 mod training;
 mod workload;
 
@@ -34,6 +35,7 @@ pub use records::{
 pub use staff::StaffView;
 pub use stations::StationSummary;
 pub use supervision::LinkView;
+pub use sync::{ConflictView, ImportReport, Keep, PeerView, SyncStatus};
 pub use training::{
     AssessmentRow, AttendanceRow, Attendee, RosterEntry, TrainingKey, TrainingSummary, TrainingView,
 };
@@ -74,6 +76,8 @@ pub enum StoreError {
         "the database already holds {stations} station(s); demo data goes only into an empty one"
     )]
     NotEmpty { stations: i64 },
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
 }
@@ -82,13 +86,31 @@ pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
 /// The numbered migrations, oldest first. A landed migration is never
 /// edited: a change is a new file.
-const MIGRATIONS: &[M<'static>] = &[
-    M::up(include_str!("migrations/0001_init.sql")),
-    M::up(include_str!("migrations/0002_supervision_records.sql")),
-    M::up(include_str!("migrations/0003_cases.sql")),
-    M::up(include_str!("migrations/0004_policy_history.sql")),
-    M::up(include_str!("migrations/0005_training.sql")),
+const SOURCES: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_supervision_records.sql"),
+    include_str!("migrations/0003_cases.sql"),
+    include_str!("migrations/0004_policy_history.sql"),
+    include_str!("migrations/0005_training.sql"),
+    include_str!("migrations/0006_sync.sql"),
 ];
+
+const MIGRATIONS: &[M<'static>] = &[
+    M::up(SOURCES[0]),
+    M::up(SOURCES[1]),
+    M::up(SOURCES[2]),
+    M::up(SOURCES[3]),
+    M::up(SOURCES[4]),
+    M::up(SOURCES[5]),
+];
+
+/// The SQL of every migration, oldest first.
+pub fn migration_sources() -> &'static [&'static str] {
+    SOURCES
+}
+
+/// The schema version this program writes: the number of migrations.
+pub const SCHEMA_VERSION: usize = SOURCES.len();
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::from_slice(MIGRATIONS)

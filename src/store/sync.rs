@@ -1,0 +1,961 @@
+//! The store's side of sync: read the changed rows into a bundle, gather
+//! the local copies of a bundle's rows, apply a merge plan in one
+//! transaction, and keep the review queue.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+
+use chrono::NaiveDateTime;
+use rusqlite::types::{Value as Sql, ValueRef};
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Result, Store, StoreError};
+use crate::sync::bundle::{Bundle, Dot, Manifest, Row, Section, FORMAT};
+use crate::sync::plan::{self, Conflict, LocalState, Op, Plan, Summary};
+use crate::sync::spec::{self, Table, TABLES};
+use crate::sync::SyncError;
+
+/// This laptop's sync identity and counters.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncStatus {
+    pub origin: String,
+    pub seq: i64,
+    pub open_conflicts: i64,
+    pub peers: Vec<PeerView>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PeerView {
+    pub peer: String,
+    pub exported_seq: i64,
+    pub exported_at: String,
+    /// Changes made here since the last bundle for this peer.
+    pub pending: i64,
+}
+
+/// One entry of the review queue.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictView {
+    pub id: i64,
+    pub table: String,
+    pub row_uid: String,
+    pub field: String,
+    pub kind: String,
+    pub sensitive: bool,
+    pub winner_value: String,
+    pub loser_value: String,
+    pub winner_origin: String,
+    pub loser_origin: String,
+    pub detected_at: String,
+    pub status: String,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+    /// A line a person recognises the row by (a case code, a name, a date).
+    pub label: String,
+}
+
+/// The result of an import: what the plan found, applied or not.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportReport {
+    pub origin: String,
+    pub rows: u64,
+    pub summary: Summary,
+    pub applied: bool,
+}
+
+/// The side of a conflict a person keeps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    Winner,
+    Loser,
+}
+
+fn to_json(v: ValueRef) -> Result<Value> {
+    Ok(match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => return Err(inconsistent("a synchronised column holds binary data")),
+    })
+}
+
+fn to_sql(v: &Value, table: &str, col: &str, uid: &str) -> Result<Sql> {
+    Ok(match v {
+        Value::Null => Sql::Null,
+        Value::Bool(b) => Sql::Integer(*b as i64),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Sql::Integer(i),
+            None => Sql::Real(n.as_f64().unwrap_or(0.0)),
+        },
+        Value::String(s) => Sql::Text(s.clone()),
+        _ => {
+            return Err(SyncError::Refused {
+                table: spec_name(table),
+                uid: uid.to_string(),
+                reason: format!("column {col} holds a list or object"),
+            }
+            .into())
+        }
+    })
+}
+
+fn parse_vv(text: &str) -> BTreeMap<String, i64> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+fn vv_text(vv: &BTreeMap<String, i64>) -> String {
+    serde_json::to_string(vv).unwrap_or_else(|_| "{}".into())
+}
+
+/// Maps local ids to uids for one referenced table, filled on demand.
+struct UidOf<'a> {
+    tx: &'a rusqlite::Connection,
+    cache: HashMap<(&'static str, i64), String>,
+}
+
+impl UidOf<'_> {
+    fn get(&mut self, table: &'static str, rid: i64) -> Result<Value> {
+        if let Some(u) = self.cache.get(&(table, rid)) {
+            return Ok(Value::String(u.clone()));
+        }
+        let uid: Option<String> = self
+            .tx
+            .prepare_cached("SELECT uid FROM sync_row WHERE tbl = ?1 AND rid = ?2")?
+            .query_row(params![table, rid], |r| r.get(0))
+            .optional()?;
+        let uid = uid.ok_or_else(|| inconsistent(format!("{table} {rid} has no sync identity")))?;
+        self.cache.insert((table, rid), uid.clone());
+        Ok(Value::String(uid))
+    }
+}
+
+fn select_cols(t: &Table) -> String {
+    t.cols
+        .iter()
+        .map(|c| format!("t.{}", c.name))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Reads the values of a live row (foreign keys as uids).
+fn values_of(
+    conn: &rusqlite::Connection,
+    t: &Table,
+    rid: i64,
+    uids: &mut UidOf,
+) -> Result<Vec<Value>> {
+    let sql = format!(
+        "SELECT {} FROM {} t WHERE t.rowid = ?1",
+        select_cols(t),
+        t.name
+    );
+    let raw: Vec<Value> = conn.prepare_cached(&sql)?.query_row([rid], |r| {
+        (0..t.cols.len())
+            .map(|i| {
+                to_json(r.get_ref(i)?)
+                    .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+            })
+            .collect::<rusqlite::Result<Vec<Value>>>()
+    })?;
+    fk_to_uids(t, raw, uids)
+}
+
+fn fk_to_uids(t: &Table, mut values: Vec<Value>, uids: &mut UidOf) -> Result<Vec<Value>> {
+    for (i, c) in t.cols.iter().enumerate() {
+        if let (Some(refs), Some(id)) = (c.refs, values[i].as_i64()) {
+            values[i] = uids.get(spec_name(refs), id)?;
+        }
+    }
+    Ok(values)
+}
+
+fn spec_name(name: &str) -> &'static str {
+    spec::table(name).map(|t| t.name).unwrap_or("")
+}
+
+/// Local record ids that carry a signature.
+fn signed_records(conn: &rusqlite::Connection) -> Result<HashSet<i64>> {
+    let mut stmt = conn.prepare("SELECT DISTINCT record_id FROM record_signature")?;
+    let ids = stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+fn dots_of(conn: &rusqlite::Connection, uid: &str) -> Result<BTreeMap<String, Dot>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT field, hlc, origin FROM sync_field WHERE uid = ?1")?;
+    let dots = stmt
+        .query_map([uid], |r| {
+            Ok((r.get::<_, String>(0)?, Dot(r.get(1)?, r.get(2)?)))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(dots)
+}
+
+impl Store {
+    /// This laptop's origin, change counter, queue size and peers.
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let (origin, seq): (String, i64) =
+            self.conn
+                .query_row("SELECT origin, seq FROM sync_state", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
+        let open_conflicts = self.conn.query_row(
+            "SELECT count(*) FROM sync_conflict WHERE status = 'open'",
+            [],
+            |r| r.get(0),
+        )?;
+        let mut stmt = self.conn.prepare(
+            "SELECT p.peer, p.exported_seq, p.exported_at,
+                    (SELECT count(*) FROM sync_row r WHERE r.seq > p.exported_seq)
+             FROM sync_peer p ORDER BY p.peer",
+        )?;
+        let peers = stmt
+            .query_map([], |r| {
+                Ok(PeerView {
+                    peer: r.get(0)?,
+                    exported_seq: r.get(1)?,
+                    exported_at: r.get(2)?,
+                    pending: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(SyncStatus {
+            origin,
+            seq,
+            open_conflicts,
+            peers,
+        })
+    }
+
+    /// The changed rows as a bundle: everything (`peer` None), or what
+    /// changed here since the last bundle for `peer`. Nothing is marked as
+    /// sent: call `mark_exported` once the file is safely written.
+    /// `progress(done, total)` is called as tables are read.
+    pub fn export_bundle(
+        &self,
+        peer: Option<&str>,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Bundle> {
+        let conn = &self.conn;
+        let tx = conn.unchecked_transaction()?;
+        let (origin, upto): (String, i64) =
+            tx.query_row("SELECT origin, seq FROM sync_state", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        let since: i64 = match peer {
+            Some(p) => tx
+                .query_row(
+                    "SELECT exported_seq FROM sync_peer WHERE peer = ?1",
+                    [p],
+                    |r| r.get(0),
+                )
+                .optional()?
+                .unwrap_or(0),
+            None => 0,
+        };
+        let total: i64 = tx.query_row(
+            "SELECT count(*) FROM sync_row WHERE seq > ?1",
+            [since],
+            |r| r.get(0),
+        )?;
+        let total = total as u64;
+        let signed = signed_records(&tx)?;
+        let mut uids = UidOf {
+            tx: &tx,
+            cache: HashMap::new(),
+        };
+        // Referenced tables' ids → uids, read in one pass each.
+        for t in TABLES {
+            if TABLES
+                .iter()
+                .any(|o| o.cols.iter().any(|c| c.refs == Some(t.name)))
+            {
+                let mut stmt =
+                    tx.prepare("SELECT rid, uid FROM sync_row WHERE tbl = ?1 AND rid IS NOT NULL")?;
+                let mut rows = stmt.query([t.name])?;
+                while let Some(r) = rows.next()? {
+                    uids.cache.insert((t.name, r.get(0)?), r.get(1)?);
+                }
+            }
+        }
+        let mut sections = Vec::new();
+        let mut counts = BTreeMap::new();
+        let mut tombstones = 0;
+        let mut max_hlc = 0;
+        let mut done = 0u64;
+        progress(0, total);
+        for t in TABLES {
+            let mut dots: HashMap<String, BTreeMap<String, Dot>> = HashMap::new();
+            {
+                let mut stmt = tx.prepare(
+                    "SELECT f.uid, f.field, f.hlc, f.origin FROM sync_row r
+                     JOIN sync_field f ON f.uid = r.uid
+                     WHERE r.tbl = ?1 AND r.seq > ?2",
+                )?;
+                let mut rows = stmt.query(params![t.name, since])?;
+                while let Some(r) = rows.next()? {
+                    dots.entry(r.get(0)?)
+                        .or_default()
+                        .insert(r.get(1)?, Dot(r.get(2)?, r.get(3)?));
+                }
+            }
+            let sql = format!(
+                "SELECT r.uid, r.origin, r.created, r.hlc, r.deleted, r.vv, r.rid, {}
+                 FROM sync_row r LEFT JOIN {} t ON t.rowid = r.rid
+                 WHERE r.tbl = ?1 AND r.seq > ?2 ORDER BY r.seq",
+                select_cols(t),
+                t.name
+            );
+            let mut stmt = tx.prepare(&sql)?;
+            let mut rows = stmt.query(params![t.name, since])?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next()? {
+                let uid: String = r.get(0)?;
+                let deleted: bool = r.get(4)?;
+                let rid: Option<i64> = r.get(6)?;
+                let mut values = Vec::new();
+                if !deleted {
+                    for i in 0..t.cols.len() {
+                        values.push(to_json(r.get_ref(7 + i)?)?);
+                    }
+                }
+                let locked = !deleted
+                    && match t.name {
+                        "supervision_record" => rid.is_some_and(|id| signed.contains(&id)),
+                        _ if !t.locked.is_empty() => t
+                            .col_index("record_id")
+                            .and_then(|i| values[i].as_i64())
+                            .is_some_and(|id| signed.contains(&id)),
+                        _ => false,
+                    };
+                if !deleted {
+                    values = fk_to_uids(t, values, &mut uids)?;
+                }
+                let hlc: i64 = r.get(3)?;
+                max_hlc = max_hlc.max(hlc);
+                if deleted {
+                    tombstones += 1;
+                }
+                out.push(Row {
+                    dots: dots.remove(&uid).unwrap_or_default(),
+                    uid,
+                    origin: r.get(1)?,
+                    created: r.get(2)?,
+                    hlc,
+                    deleted,
+                    locked,
+                    vv: parse_vv(&r.get::<_, String>(5)?),
+                    values,
+                });
+                done += 1;
+                if done % 50_000 == 0 {
+                    progress(done, total);
+                }
+            }
+            if !out.is_empty() {
+                counts.insert(t.name.to_string(), out.len() as u64);
+                sections.push(Section {
+                    table: t.name.to_string(),
+                    columns: t.cols.iter().map(|c| c.name.to_string()).collect(),
+                    rows: out,
+                });
+            }
+        }
+        progress(total, total);
+        drop(uids);
+        tx.finish()?;
+        Ok(Bundle {
+            manifest: Manifest {
+                format: FORMAT,
+                schema: super::SCHEMA_VERSION as u32,
+                origin,
+                created_at: now.format("%Y-%m-%d %H:%M:%S").to_string(),
+                peer: peer.map(str::to_string),
+                since_seq: since,
+                upto_seq: upto,
+                max_hlc,
+                counts,
+                tombstones,
+            },
+            sections,
+        })
+    }
+
+    /// Records that `bundle` (written as `file`) reached its peer's hands:
+    /// the next `--since-last` bundle for that peer starts after it.
+    pub fn mark_exported(
+        &mut self,
+        bundle: &Manifest,
+        file: &str,
+        sha256: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        self.with_tx(|tx| {
+            if let Some(peer) = &bundle.peer {
+                tx.execute(
+                    "INSERT INTO sync_peer (peer, exported_seq, exported_at) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (peer) DO UPDATE SET exported_seq = excluded.exported_seq,
+                         exported_at = excluded.exported_at",
+                    params![peer, bundle.upto_seq, at],
+                )?;
+            }
+            tx.execute(
+                "INSERT INTO sync_log (direction, peer, file, sha256, rows, summary, at)
+                 VALUES ('export', ?1, ?2, ?3, ?4, '', ?5)",
+                params![
+                    bundle.peer.clone().unwrap_or_default(),
+                    file,
+                    sha256,
+                    bundle.rows() as i64,
+                    at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Writes a bundle to `path` (a temporary file renamed into place, so
+    /// a failed export leaves no half file) and marks it exported.
+    pub fn export_to(
+        &mut self,
+        path: &Path,
+        peer: Option<&str>,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Manifest> {
+        let bundle = self.export_bundle(peer, now, progress)?;
+        let bytes = bundle.encode(3).map_err(SyncError::from)?;
+        let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        let io = |e: std::io::Error| SyncError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        };
+        let dir = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
+        std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
+        tmp.as_file().sync_all().map_err(io)?;
+        tmp.persist(path).map_err(|e| io(e.error))?;
+        self.mark_exported(&bundle.manifest, &path.display().to_string(), &sha, now)?;
+        Ok(bundle.manifest)
+    }
+
+    /// Merges a bundle: gather the local copies, plan (pure), apply, all in
+    /// one IMMEDIATE transaction. With `dry_run` nothing is written and the
+    /// report says what would happen.
+    pub fn import_bundle(
+        &mut self,
+        bundle: &Bundle,
+        file: &str,
+        dry_run: bool,
+        now: NaiveDateTime,
+    ) -> Result<ImportReport> {
+        let rows = bundle.manifest.rows();
+        let origin = bundle.manifest.origin.clone();
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let local = gather(&tx, &bundle.sections)?;
+        let plan = plan::plan(&bundle.sections, &local);
+        let summary = plan.summary.clone();
+        if dry_run {
+            tx.rollback()?;
+        } else {
+            apply(&tx, &plan, bundle.manifest.max_hlc, now)?;
+            tx.execute(
+                "INSERT INTO sync_log (direction, peer, file, sha256, rows, summary, at)
+                 VALUES ('import', ?1, ?2, '', ?3, ?4, ?5)",
+                params![
+                    origin,
+                    file,
+                    rows as i64,
+                    serde_json::to_string(&summary).unwrap_or_default(),
+                    now.format("%Y-%m-%d %H:%M:%S").to_string()
+                ],
+            )?;
+            tx.commit()?;
+        }
+        Ok(ImportReport {
+            origin,
+            rows,
+            summary,
+            applied: !dry_run,
+        })
+    }
+
+    /// The review queue, open entries first.
+    pub fn conflicts(&self, open_only: bool) -> Result<Vec<ConflictView>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT id, tbl, row_uid, field, kind, sensitive, winner_value, loser_value,
+                    winner_origin, loser_origin, detected_at, status, resolved_by, resolved_at
+             FROM sync_conflict WHERE (?1 = 0 OR status = 'open')
+             ORDER BY status <> 'open', sensitive DESC, id",
+        )?;
+        let mut out: Vec<ConflictView> = stmt
+            .query_map([open_only], |r| {
+                Ok(ConflictView {
+                    id: r.get(0)?,
+                    table: r.get(1)?,
+                    row_uid: r.get(2)?,
+                    field: r.get(3)?,
+                    kind: r.get(4)?,
+                    sensitive: r.get(5)?,
+                    winner_value: r.get(6)?,
+                    loser_value: r.get(7)?,
+                    winner_origin: r.get(8)?,
+                    loser_origin: r.get(9)?,
+                    detected_at: r.get(10)?,
+                    status: r.get(11)?,
+                    resolved_by: r.get(12)?,
+                    resolved_at: r.get(13)?,
+                    label: String::new(),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for c in &mut out {
+            c.label = self.row_label(&c.table, &c.row_uid)?;
+        }
+        Ok(out)
+    }
+
+    fn row_label(&self, table: &str, uid: &str) -> Result<String> {
+        let rid: Option<i64> = self
+            .conn
+            .query_row("SELECT rid FROM sync_row WHERE uid = ?1", [uid], |r| {
+                r.get(0)
+            })
+            .optional()?
+            .flatten();
+        let Some(rid) = rid else {
+            return Ok(String::new());
+        };
+        let sql = match table {
+            "station" => "SELECT name FROM station WHERE id = ?1",
+            "staff" => "SELECT name FROM staff WHERE id = ?1",
+            "client_case" => "SELECT code FROM client_case WHERE id = ?1",
+            "case_identity" | "case_consent" | "case_contact" => {
+                "SELECT code FROM client_case WHERE id = (SELECT case_id FROM case_identity WHERE rowid = ?1)"
+            }
+            "supervision_record" => {
+                "SELECT date || ' ' || (SELECT name FROM staff WHERE id = supervisor_id) FROM supervision_record WHERE id = ?1"
+            }
+            "training" => "SELECT date || ' ' || title FROM training WHERE id = ?1",
+            _ => return Ok(String::new()),
+        };
+        let sql = match table {
+            "case_consent" => "SELECT code FROM client_case WHERE id = (SELECT case_id FROM case_consent WHERE id = ?1)",
+            "case_contact" => "SELECT code FROM client_case WHERE id = (SELECT case_id FROM case_contact WHERE id = ?1)",
+            _ => sql,
+        };
+        Ok(self
+            .conn
+            .query_row(sql, [rid], |r| r.get::<_, Option<String>>(0))
+            .optional()?
+            .flatten()
+            .unwrap_or_default())
+    }
+
+    /// Settles a queue entry: keep the value that won (nothing changes but
+    /// the entry), or the one that lost (written as a new local edit, which
+    /// every laptop then takes as made knowing both). A signed record's or
+    /// a deleted row's entry can only be acknowledged: the signed copy and
+    /// the deletion stand.
+    pub fn resolve_conflict(
+        &mut self,
+        id: i64,
+        keep: Keep,
+        by: &str,
+        now: NaiveDateTime,
+    ) -> Result<()> {
+        let by = by.trim();
+        if by.is_empty() {
+            return Err(crate::model::Invalid::one("by", crate::model::Code::Required).into());
+        }
+        let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        self.with_tx(|tx| {
+            let (tbl, row_uid, kind, loser, status): (String, String, String, String, String) = tx
+                .query_row(
+                    "SELECT tbl, row_uid, kind, loser_value, status FROM sync_conflict WHERE id = ?1",
+                    [id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound { what: "conflict", id })?;
+            if status != "open" {
+                return Err(SyncError::Settled { id }.into());
+            }
+            if keep == Keep::Loser {
+                if kind != "field" {
+                    return Err(SyncError::StandingOnly { id }.into());
+                }
+                let t = spec::table(&tbl)
+                    .ok_or_else(|| inconsistent(format!("unknown table {tbl}")))?;
+                let rid: Option<i64> = tx
+                    .query_row("SELECT rid FROM sync_row WHERE uid = ?1", [&row_uid], |r| r.get(0))
+                    .optional()?
+                    .flatten();
+                let rid = rid.ok_or(SyncError::RowGone { id })?;
+                let values: serde_json::Map<String, Value> = serde_json::from_str(&loser)
+                    .map_err(|e| inconsistent(format!("conflict {id}: {e}")))?;
+                let mut sets = Vec::new();
+                let mut args = Vec::new();
+                for (col, v) in &values {
+                    let c = t
+                        .cols
+                        .iter()
+                        .find(|c| c.name == col)
+                        .ok_or_else(|| inconsistent(format!("conflict {id}: unknown column {col}")))?;
+                    let value = match (c.refs, v.as_str()) {
+                        (Some(_), Some(u)) => local_rid(tx, u)?
+                            .map(Sql::Integer)
+                            .ok_or(SyncError::RowGone { id })?,
+                        _ => to_sql(v, t.name, col, &row_uid)?,
+                    };
+                    sets.push(format!("{col} = ?{}", args.len() + 1));
+                    args.push(value);
+                }
+                args.push(Sql::Integer(rid));
+                let sql = format!("UPDATE {} SET {} WHERE rowid = ?{}", t.name, sets.join(", "), args.len());
+                tx.execute(&sql, rusqlite::params_from_iter(args))?;
+            }
+            tx.execute(
+                "UPDATE sync_conflict SET status = ?2, resolved_by = ?3, resolved_at = ?4 WHERE id = ?1",
+                params![
+                    id,
+                    if keep == Keep::Winner { "kept_winner" } else { "kept_loser" },
+                    by,
+                    at
+                ],
+            )?;
+            Ok(())
+        })
+    }
+}
+
+fn local_rid(tx: &rusqlite::Connection, uid: &str) -> Result<Option<i64>> {
+    Ok(tx
+        .prepare_cached("SELECT rid FROM sync_row WHERE uid = ?1")?
+        .query_row([uid], |r| r.get::<_, Option<i64>>(0))
+        .optional()?
+        .flatten())
+}
+
+/// Reads this database's copies of the bundle's rows, in bundle shape.
+fn gather(tx: &Transaction, sections: &[Section]) -> Result<LocalState> {
+    let mut uids = UidOf {
+        tx,
+        cache: HashMap::new(),
+    };
+    let signed_ids = signed_records(tx)?;
+    let mut state = LocalState::default();
+    for &id in &signed_ids {
+        if let Value::String(u) = uids.get("supervision_record", id)? {
+            state.signed.insert(u);
+        }
+    }
+    {
+        let mut stmt = tx.prepare("SELECT uid FROM sync_row WHERE tbl = 'sync_conflict'")?;
+        state.conflicts = stmt
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+    }
+    for s in sections {
+        let Some(t) = spec::table(&s.table) else {
+            continue;
+        };
+        let mut stmt = tx.prepare_cached(
+            "SELECT origin, created, hlc, deleted, vv, rid, tbl FROM sync_row WHERE uid = ?1",
+        )?;
+        for inc in &s.rows {
+            let found = stmt
+                .query_row([&inc.uid], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        r.get::<_, bool>(3)?,
+                        r.get::<_, String>(4)?,
+                        r.get::<_, Option<i64>>(5)?,
+                        r.get::<_, String>(6)?,
+                    ))
+                })
+                .optional()?;
+            let Some((origin, created, hlc, deleted, vv, rid, tbl)) = found else {
+                continue;
+            };
+            if tbl != t.name {
+                return Err(inconsistent(format!(
+                    "row {} arrives as {} but is a {tbl} here",
+                    inc.uid, t.name
+                )));
+            }
+            let values = match rid {
+                Some(rid) if !deleted => values_of(tx, t, rid, &mut uids)?,
+                _ => Vec::new(),
+            };
+            let record = match t.name {
+                "supervision_record" => Some(inc.uid.as_str()),
+                _ if !t.locked.is_empty() => t
+                    .col_index("record_id")
+                    .and_then(|i| values.get(i))
+                    .and_then(|v| v.as_str()),
+                _ => None,
+            };
+            let locked = record.is_some_and(|r| state.signed.contains(r));
+            state.rows.insert(
+                inc.uid.clone(),
+                Row {
+                    uid: inc.uid.clone(),
+                    origin,
+                    created,
+                    hlc,
+                    deleted,
+                    locked,
+                    vv: parse_vv(&vv),
+                    dots: dots_of(tx, &inc.uid)?,
+                    values,
+                },
+            );
+        }
+    }
+    Ok(state)
+}
+
+/// Writes a plan. Runs inside the import's transaction with `applying`
+/// set, so the triggers leave the versions to this code.
+fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Result<()> {
+    let (origin, mut clock, mut seq): (String, i64, i64) =
+        tx.query_row("SELECT origin, clock, seq FROM sync_state", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    clock = clock.max(max_hlc);
+    tx.execute("UPDATE sync_state SET applying = 1", [])?;
+    let mut rids: HashMap<String, i64> = HashMap::new();
+    let mut next_seq = || {
+        seq += 1;
+        seq
+    };
+    for tp in &plan.tables {
+        let Some(t) = tp.table else { continue };
+        let cols: Vec<&str> = t.cols.iter().map(|c| c.name).collect();
+        let insert_sql = format!(
+            "INSERT INTO {} ({}) VALUES ({})",
+            t.name,
+            cols.join(", "),
+            (1..=cols.len())
+                .map(|i| format!("?{i}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        for op in &tp.ops {
+            match op {
+                Op::Insert(row) => {
+                    let args = sql_values(tx, t, row, &mut rids)?;
+                    tx.prepare_cached(&insert_sql)?
+                        .execute(rusqlite::params_from_iter(args))
+                        .map_err(|e| refused(t, row, e))?;
+                    let rid = tx.last_insert_rowid();
+                    write_meta(tx, t, row, Some(rid), next_seq())?;
+                    rids.insert(row.uid.clone(), rid);
+                }
+                Op::Tombstone(row) => write_meta(tx, t, row, None, next_seq())?,
+                Op::Update { row, cols } => {
+                    let rid = local_rid(tx, &row.uid)?.ok_or_else(|| {
+                        inconsistent(format!("row {} of {} vanished", row.uid, t.name))
+                    })?;
+                    let all = sql_values(tx, t, row, &mut rids)?;
+                    let mut args: Vec<Sql> = cols.iter().map(|&i| all[i].clone()).collect();
+                    let sets: Vec<String> = cols
+                        .iter()
+                        .enumerate()
+                        .map(|(n, &i)| format!("{} = ?{}", t.cols[i].name, n + 1))
+                        .collect();
+                    args.push(Sql::Integer(rid));
+                    let sql = format!(
+                        "UPDATE {} SET {} WHERE rowid = ?{}",
+                        t.name,
+                        sets.join(", "),
+                        args.len()
+                    );
+                    tx.prepare_cached(&sql)?
+                        .execute(rusqlite::params_from_iter(args))
+                        .map_err(|e| refused(t, row, e))?;
+                    write_meta(tx, t, row, Some(rid), next_seq())?;
+                }
+                Op::Versions(row) => {
+                    let rid = if row.deleted {
+                        None
+                    } else {
+                        local_rid(tx, &row.uid)?
+                    };
+                    write_meta(tx, t, row, rid, next_seq())?;
+                }
+                Op::Delete(_) => {}
+            }
+        }
+    }
+    // Deletions last, children before parents.
+    for tp in plan.tables.iter().rev() {
+        let Some(t) = tp.table else { continue };
+        for op in &tp.ops {
+            if let Op::Delete(row) = op {
+                if let Some(rid) = local_rid(tx, &row.uid)? {
+                    tx.prepare_cached(&format!("DELETE FROM {} WHERE rowid = ?1", t.name))?
+                        .execute([rid])
+                        .map_err(|e| refused(t, row, e))?;
+                }
+                write_meta(tx, t, row, None, next_seq())?;
+            }
+        }
+    }
+    let detected = now.format("%Y-%m-%d %H:%M:%S").to_string();
+    for c in &plan.conflicts {
+        clock += 1;
+        let s = next_seq();
+        write_conflict(tx, c, &origin, clock, s, &detected)?;
+    }
+    tx.execute(
+        "UPDATE sync_state SET applying = 0, clock = max(clock, ?1), seq = max(seq, ?2)",
+        params![clock, seq],
+    )?;
+    Ok(())
+}
+
+fn refused(t: &'static Table, row: &Row, e: rusqlite::Error) -> StoreError {
+    SyncError::Refused {
+        table: t.name,
+        uid: row.uid.clone(),
+        reason: e.to_string(),
+    }
+    .into()
+}
+
+/// A row's values for SQL, foreign keys turned back into local ids.
+fn sql_values(
+    tx: &Transaction,
+    t: &'static Table,
+    row: &Row,
+    rids: &mut HashMap<String, i64>,
+) -> Result<Vec<Sql>> {
+    let mut out = Vec::with_capacity(t.cols.len());
+    for (c, v) in t.cols.iter().zip(&row.values) {
+        let value = match (c.refs, v) {
+            (Some(refs), Value::String(u)) => {
+                let rid = match rids.get(u) {
+                    Some(&r) => Some(r),
+                    None => {
+                        let r = local_rid(tx, u)?;
+                        if let Some(r) = r {
+                            rids.insert(u.clone(), r);
+                        }
+                        r
+                    }
+                };
+                Sql::Integer(rid.ok_or_else(|| SyncError::MissingParent {
+                    table: t.name,
+                    uid: row.uid.clone(),
+                    refs: spec_name(refs),
+                    parent: u.clone(),
+                })?)
+            }
+            (Some(_), Value::Null) => Sql::Null,
+            (Some(refs), other) => {
+                return Err(SyncError::Refused {
+                    table: t.name,
+                    uid: row.uid.clone(),
+                    reason: format!("{} should name a {refs} row, not {other}", c.name),
+                }
+                .into())
+            }
+            _ => to_sql(v, t.name, c.name, &row.uid)?,
+        };
+        out.push(value);
+    }
+    Ok(out)
+}
+
+fn write_meta(tx: &Transaction, t: &Table, row: &Row, rid: Option<i64>, seq: i64) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
+             created = excluded.created, hlc = excluded.hlc, seq = excluded.seq,
+             deleted = excluded.deleted, vv = excluded.vv",
+    )?
+    .execute(params![
+        row.uid,
+        t.name,
+        rid,
+        row.origin,
+        row.created,
+        row.hlc,
+        seq,
+        row.deleted,
+        vv_text(&row.vv)
+    ])?;
+    tx.prepare_cached("DELETE FROM sync_field WHERE uid = ?1")?
+        .execute([&row.uid])?;
+    for (field, Dot(hlc, origin)) in &row.dots {
+        tx.prepare_cached(
+            "INSERT INTO sync_field (uid, field, hlc, origin) VALUES (?1, ?2, ?3, ?4)",
+        )?
+        .execute(params![row.uid, field, hlc, origin])?;
+    }
+    Ok(())
+}
+
+fn write_conflict(
+    tx: &Transaction,
+    c: &Conflict,
+    origin: &str,
+    clock: i64,
+    seq: i64,
+    detected: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO sync_conflict (tbl, row_uid, field, kind, sensitive, winner_value,
+             loser_value, winner_origin, loser_origin, detected_at, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'open')",
+    )?
+    .execute(params![
+        c.table,
+        c.row_uid,
+        c.field,
+        c.kind.as_str(),
+        c.sensitive,
+        c.winner.to_string(),
+        c.loser.to_string(),
+        c.winner_origin,
+        c.loser_origin,
+        detected
+    ])?;
+    let rid = tx.last_insert_rowid();
+    let t = spec::table("sync_conflict").ok_or_else(|| inconsistent("no queue"))?;
+    let row = Row {
+        uid: c.uid.clone(),
+        origin: origin.to_string(),
+        created: clock,
+        hlc: clock,
+        deleted: false,
+        locked: false,
+        vv: BTreeMap::from([(origin.to_string(), clock)]),
+        dots: BTreeMap::new(),
+        values: Vec::new(),
+    };
+    write_meta(tx, t, &row, Some(rid), seq)
+}
+
+fn inconsistent(message: impl Into<String>) -> StoreError {
+    SyncError::Inconsistent(message.into()).into()
+}

@@ -1,0 +1,395 @@
+//! The bundle file: what one laptop hands another.
+//!
+//! ```text
+//! "STATIONDESK-SYNC\n"              magic
+//! u32 LE, manifest (JSON)           format and schema versions, origin, range, counts
+//! u64 LE, payload (zstd of JSON)    the rows, table by table, parents first
+//! 32 bytes                          SHA-256 of everything before it
+//! ```
+//!
+//! The manifest is readable without unpacking the rows; the checksum is
+//! checked before anything is parsed.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::spec;
+
+pub const MAGIC: &[u8] = b"STATIONDESK-SYNC\n";
+/// The bundle layout this program writes and the newest it reads.
+pub const FORMAT: u32 = 1;
+const SUM: usize = 32;
+
+/// Why a file cannot be imported. Each names the problem plainly.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum BundleError {
+    #[error("this is not a StationDesk sync bundle (it does not start with the bundle mark)")]
+    NotABundle,
+    #[error("the bundle is truncated: {found} bytes where {expected} were written; copy it again")]
+    Truncated { expected: u64, found: u64 },
+    #[error(
+        "the bundle's checksum does not match its contents (damaged in transfer); copy it again"
+    )]
+    Checksum,
+    #[error(
+        "the bundle was written in format {found} by a newer StationDesk (this program reads up to {known}); update this program"
+    )]
+    NewerFormat { found: u32, known: u32 },
+    #[error(
+        "the bundle comes from a database at schema version {found}, newer than this program's {known}; update this program"
+    )]
+    NewerSchema { found: u32, known: u32 },
+    #[error("the bundle is damaged: {0}")]
+    Corrupt(String),
+}
+
+/// A version: the hybrid logical clock value and the device that made it.
+/// Versions are totally ordered by clock, then origin.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Dot(pub i64, pub String);
+
+/// What the file says about itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format: u32,
+    pub schema: u32,
+    /// The device (sync origin) that wrote the bundle.
+    pub origin: String,
+    pub created_at: String,
+    /// The peer it was written for (`--since-last PEER`), if any.
+    pub peer: Option<String>,
+    /// Local changes after `since_seq` up to and including `upto_seq`.
+    pub since_seq: i64,
+    pub upto_seq: i64,
+    /// The newest version in the bundle.
+    pub max_hlc: i64,
+    /// Rows per table, tombstones included.
+    pub counts: BTreeMap<String, u64>,
+    pub tombstones: u64,
+}
+
+impl Manifest {
+    pub fn rows(&self) -> u64 {
+        self.counts.values().sum()
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// One row: identity, versions, and the values of the table's columns in
+/// `spec` order (a foreign key as the uid of the row it points to).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub uid: String,
+    /// The device that made the row, and when: the version of every field
+    /// not in `dots`.
+    pub origin: String,
+    pub created: i64,
+    /// The row's latest version.
+    pub hlc: i64,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub deleted: bool,
+    /// A supervision record (or part of one) that is signed at the sender.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub locked: bool,
+    /// Version vector: the latest version seen from each origin.
+    pub vv: BTreeMap<String, i64>,
+    /// Fields edited after the row was made, with their versions.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub dots: BTreeMap<String, Dot>,
+    /// Empty for a tombstone.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<serde_json::Value>,
+}
+
+impl Row {
+    /// The version of a field.
+    pub fn dot(&self, field: &str) -> Dot {
+        self.dots
+            .get(field)
+            .cloned()
+            .unwrap_or_else(|| Dot(self.created, self.origin.clone()))
+    }
+
+    /// Whether this row's author had seen `dot` when it last wrote.
+    pub fn has_seen(&self, dot: &Dot) -> bool {
+        self.vv.get(&dot.1).is_some_and(|&h| h >= dot.0)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Section {
+    pub table: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bundle {
+    pub manifest: Manifest,
+    pub sections: Vec<Section>,
+}
+
+impl Bundle {
+    /// The file's bytes: zstd at `level` (3 is quick and small).
+    pub fn encode(&self, level: i32) -> Result<Vec<u8>, BundleError> {
+        let manifest =
+            serde_json::to_vec(&self.manifest).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        let json =
+            serde_json::to_vec(&self.sections).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        let payload =
+            zstd::bulk::compress(&json, level).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        let mut out = Vec::with_capacity(MAGIC.len() + 12 + manifest.len() + payload.len() + SUM);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(manifest.len() as u32).to_le_bytes());
+        out.extend_from_slice(&manifest);
+        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+        out.extend_from_slice(&payload);
+        let sum = Sha256::digest(&out);
+        out.extend_from_slice(&sum);
+        Ok(out)
+    }
+
+    /// Reads only the manifest, after checking the file is whole.
+    pub fn manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
+        let (manifest, _) = split(bytes)?;
+        Ok(manifest)
+    }
+
+    /// Reads and checks a whole file: the mark, the lengths, the checksum,
+    /// the versions, then the rows against the tables this program knows.
+    pub fn decode(bytes: &[u8]) -> Result<Bundle, BundleError> {
+        let (manifest, payload) = split(bytes)?;
+        let json = zstd::stream::decode_all(payload)
+            .map_err(|e| BundleError::Corrupt(format!("cannot unpack the rows ({e})")))?;
+        let sections: Vec<Section> = serde_json::from_slice(&json)
+            .map_err(|e| BundleError::Corrupt(format!("cannot read the rows ({e})")))?;
+        let bundle = Bundle { manifest, sections };
+        bundle.check()?;
+        Ok(bundle)
+    }
+
+    fn check(&self) -> Result<(), BundleError> {
+        let corrupt = |m: String| Err(BundleError::Corrupt(m));
+        let mut counts = BTreeMap::new();
+        let mut last = None;
+        for s in &self.sections {
+            let Some(pos) = spec::TABLES.iter().position(|t| t.name == s.table) else {
+                return corrupt(format!("unknown table {:?}", s.table));
+            };
+            if last.is_some_and(|l| l >= pos) {
+                return corrupt(format!("table {} is out of order", s.table));
+            }
+            last = Some(pos);
+            let t = &spec::TABLES[pos];
+            let expected: Vec<&str> = t.cols.iter().map(|c| c.name).collect();
+            if s.columns != expected {
+                return corrupt(format!(
+                    "table {} has columns {:?}, expected {:?}",
+                    s.table, s.columns, expected
+                ));
+            }
+            for r in &s.rows {
+                if r.uid.is_empty() || r.origin.is_empty() {
+                    return corrupt(format!("a row of {} has no uid or origin", s.table));
+                }
+                let want = if r.deleted { 0 } else { t.cols.len() };
+                if r.values.len() != want {
+                    return corrupt(format!(
+                        "row {} of {} has {} values, expected {want}",
+                        r.uid,
+                        s.table,
+                        r.values.len()
+                    ));
+                }
+                for field in r.dots.keys() {
+                    if !t.fields().iter().any(|(f, _)| f == field) {
+                        return corrupt(format!(
+                            "row {} of {} names field {field:?}",
+                            r.uid, s.table
+                        ));
+                    }
+                }
+            }
+            counts.insert(s.table.clone(), s.rows.len() as u64);
+        }
+        counts.retain(|_, n| *n > 0);
+        let mut said = self.manifest.counts.clone();
+        said.retain(|_, n| *n > 0);
+        if counts != said {
+            return corrupt(format!(
+                "the manifest counts {said:?} rows but the bundle holds {counts:?}"
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn split(bytes: &[u8]) -> Result<(Manifest, &[u8]), BundleError> {
+    if !bytes.starts_with(MAGIC) {
+        return Err(BundleError::NotABundle);
+    }
+    let len = bytes.len() as u64;
+    let mut at = MAGIC.len();
+    let short = |expected: u64| BundleError::Truncated {
+        expected,
+        found: len,
+    };
+    let head = bytes
+        .get(at..at + 4)
+        .ok_or_else(|| short((at + 4 + 8 + SUM) as u64))?;
+    let mlen = u32::from_le_bytes([head[0], head[1], head[2], head[3]]) as u64;
+    at += 4;
+    let plen_at = at as u64 + mlen;
+    let plen_bytes = bytes
+        .get(plen_at as usize..plen_at as usize + 8)
+        .ok_or_else(|| short(plen_at + 8 + SUM as u64))?;
+    let mut b = [0u8; 8];
+    b.copy_from_slice(plen_bytes);
+    let plen = u64::from_le_bytes(b);
+    let total = (plen_at + 8)
+        .checked_add(plen)
+        .and_then(|n| n.checked_add(SUM as u64))
+        .ok_or_else(|| BundleError::Corrupt("impossible payload length".into()))?;
+    if len < total {
+        return Err(short(total));
+    }
+    if len > total {
+        return Err(BundleError::Corrupt(format!(
+            "{} bytes after the end of the bundle",
+            len - total
+        )));
+    }
+    let body = &bytes[..(total as usize - SUM)];
+    if Sha256::digest(body).as_slice() != &bytes[total as usize - SUM..] {
+        return Err(BundleError::Checksum);
+    }
+    let manifest_bytes = &bytes[at..plen_at as usize];
+    // The versions first: a newer manifest may not parse as this one.
+    let probe: serde_json::Value = serde_json::from_slice(manifest_bytes)
+        .map_err(|e| BundleError::Corrupt(format!("cannot read the manifest ({e})")))?;
+    let known_schema = crate::store::SCHEMA_VERSION as u32;
+    let number = |key: &str| probe.get(key).and_then(|v| v.as_u64()).map(|v| v as u32);
+    match number("format") {
+        Some(f) if f > FORMAT => {
+            return Err(BundleError::NewerFormat {
+                found: f,
+                known: FORMAT,
+            })
+        }
+        None => return Err(BundleError::Corrupt("the manifest has no format".into())),
+        _ => {}
+    }
+    match number("schema") {
+        Some(s) if s > known_schema => {
+            return Err(BundleError::NewerSchema {
+                found: s,
+                known: known_schema,
+            })
+        }
+        None => {
+            return Err(BundleError::Corrupt(
+                "the manifest has no schema version".into(),
+            ))
+        }
+        _ => {}
+    }
+    let manifest: Manifest = serde_json::from_value(probe)
+        .map_err(|e| BundleError::Corrupt(format!("cannot read the manifest ({e})")))?;
+    Ok((manifest, &bytes[plen_at as usize + 8..total as usize - SUM]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Bundle {
+        let row = Row {
+            uid: "u1".into(),
+            origin: "a".into(),
+            created: 5,
+            hlc: 5,
+            deleted: false,
+            locked: false,
+            vv: BTreeMap::from([("a".into(), 5)]),
+            dots: BTreeMap::new(),
+            values: vec!["站".into(), "镇".into(), "县".into()],
+        };
+        Bundle {
+            manifest: Manifest {
+                format: FORMAT,
+                schema: crate::store::SCHEMA_VERSION as u32,
+                origin: "a".into(),
+                created_at: "2026-11-23 10:00".into(),
+                peer: None,
+                since_seq: 0,
+                upto_seq: 1,
+                max_hlc: 5,
+                counts: BTreeMap::from([("station".into(), 1)]),
+                tombstones: 0,
+            },
+            sections: vec![Section {
+                table: "station".into(),
+                columns: vec!["name".into(), "township".into(), "county".into()],
+                rows: vec![row],
+            }],
+        }
+    }
+
+    #[test]
+    fn round_trip() {
+        let b = sample();
+        let bytes = b.encode(3).expect("test value");
+        assert_eq!(Bundle::decode(&bytes).expect("test value"), b);
+    }
+
+    #[test]
+    fn every_damage_is_named() {
+        let bytes = sample().encode(3).expect("test value");
+        assert_eq!(
+            Bundle::decode(b"PK\x03\x04 zip file"),
+            Err(BundleError::NotABundle)
+        );
+        assert!(matches!(
+            Bundle::decode(&bytes[..bytes.len() - 10]),
+            Err(BundleError::Truncated { .. })
+        ));
+        assert!(matches!(
+            Bundle::decode(&bytes[..MAGIC.len() + 2]),
+            Err(BundleError::Truncated { .. })
+        ));
+        let mut flipped = bytes.clone();
+        let mid = bytes.len() - 40;
+        flipped[mid] ^= 0x55;
+        assert_eq!(Bundle::decode(&flipped), Err(BundleError::Checksum));
+
+        let mut newer = sample();
+        newer.manifest.format = FORMAT + 1;
+        assert!(matches!(
+            Bundle::decode(&newer.encode(3).expect("test value")),
+            Err(BundleError::NewerFormat { .. })
+        ));
+        let mut newer = sample();
+        newer.manifest.schema = 99;
+        assert!(matches!(
+            Bundle::decode(&newer.encode(3).expect("test value")),
+            Err(BundleError::NewerSchema { found: 99, .. })
+        ));
+        let mut lying = sample();
+        lying.manifest.counts.insert("station".into(), 2);
+        assert!(matches!(
+            Bundle::decode(&lying.encode(3).expect("test value")),
+            Err(BundleError::Corrupt(_))
+        ));
+        let mut short_row = sample();
+        short_row.sections[0].rows[0].values.pop();
+        assert!(matches!(
+            Bundle::decode(&short_row.encode(3).expect("test value")),
+            Err(BundleError::Corrupt(_))
+        ));
+    }
+}

@@ -1,0 +1,574 @@
+//! The merge plan: a pure function from the incoming bundle and the local
+//! copies of the same rows to what to write (gather → plan → apply).
+//!
+//! Per field, the rule is the same everywhere:
+//! - the same version on both sides: nothing to do;
+//! - one side had seen the other's version when it wrote (its version
+//!   vector covers it): that side's value stands, no conflict;
+//! - neither had: the edits were concurrent. The greater version (clock,
+//!   then origin) wins on every laptop whatever the order bundles arrive
+//!   in, and when the values differ the loser goes to the review queue.
+//!
+//! On top of that, a signed supervision record is never overwritten: a
+//! differing copy becomes a conflict to review, and a signed copy beats an
+//! unsigned one. A deletion wins over an edit, and an edit the deleting
+//! side had not seen goes to the queue.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::bundle::{Dot, Row, Section};
+use super::spec::{self, Table};
+
+/// Everything the plan needs to know about this database. Local rows are
+/// read in the same shape as bundle rows.
+#[derive(Debug, Default)]
+pub struct LocalState {
+    /// Local rows by uid, for the uids in the bundle.
+    pub rows: std::collections::HashMap<String, Row>,
+    /// Supervision records signed here.
+    pub signed: HashSet<String>,
+    /// Conflicts already in the queue (by uid).
+    pub conflicts: HashSet<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ConflictKind {
+    /// Both sides changed the same field.
+    Field,
+    /// A signed record's copy differs: the signed one stands.
+    Signed,
+    /// One side deleted a row the other had changed.
+    Deleted,
+}
+
+impl ConflictKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConflictKind::Field => "field",
+            ConflictKind::Signed => "signed",
+            ConflictKind::Deleted => "deleted",
+        }
+    }
+}
+
+/// A value that lost, for the review queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Conflict {
+    pub uid: String,
+    pub table: &'static str,
+    pub row_uid: String,
+    /// The field (a group's first column), or `*` for the whole row.
+    pub field: String,
+    pub kind: ConflictKind,
+    pub sensitive: bool,
+    /// JSON objects of the field's columns.
+    pub winner: Value,
+    pub loser: Value,
+    pub winner_origin: String,
+    pub loser_origin: String,
+}
+
+/// What to do with one incoming row.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Op {
+    /// A row this database has never seen.
+    Insert(Row),
+    /// A deletion of a row this database has never seen: keep the tombstone
+    /// so an older copy arriving later does not bring it back.
+    Tombstone(Row),
+    /// Set these columns from `row` and take its versions.
+    Update { row: Row, cols: Vec<usize> },
+    /// Delete the local row and keep `row` as its tombstone.
+    Delete(Row),
+    /// Only the versions change (the values here already stand).
+    Versions(Row),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Summary {
+    pub new: u64,
+    pub updated: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    pub conflicts: u64,
+    /// Conflicts a person must decide (sensitive fields, signed records).
+    pub needs_decision: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TablePlan {
+    pub table: Option<&'static Table>,
+    pub ops: Vec<Op>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    pub tables: Vec<TablePlan>,
+    pub conflicts: Vec<Conflict>,
+    pub summary: Summary,
+}
+
+/// Whether `vv` has seen everything in `other`.
+fn covers(vv: &BTreeMap<String, i64>, other: &BTreeMap<String, i64>) -> bool {
+    other
+        .iter()
+        .all(|(o, h)| vv.get(o).is_some_and(|mine| mine >= h))
+}
+
+fn merged_vv(a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+    let mut out = a.clone();
+    for (o, &h) in b {
+        let e = out.entry(o.clone()).or_insert(h);
+        *e = (*e).max(h);
+    }
+    out
+}
+
+/// The row's latest version as a dot.
+fn latest(row: &Row) -> Dot {
+    row.vv
+        .iter()
+        .map(|(o, &h)| Dot(h, o.clone()))
+        .max()
+        .unwrap_or_else(|| Dot(row.hlc, row.origin.clone()))
+}
+
+fn field_value(t: &Table, row: &Row, idx: &[usize]) -> Value {
+    let mut m = serde_json::Map::new();
+    for &i in idx {
+        m.insert(
+            t.cols[i].name.to_string(),
+            row.values.get(i).cloned().unwrap_or(Value::Null),
+        );
+    }
+    Value::Object(m)
+}
+
+fn whole_row(t: &Table, row: &Row) -> Value {
+    let idx: Vec<usize> = (0..t.cols.len()).collect();
+    field_value(t, row, &idx)
+}
+
+/// The uid of the supervision record a row belongs to, when its table is
+/// locked by a signature.
+fn record_of<'a>(t: &Table, row: &'a Row) -> Option<&'a str> {
+    match t.name {
+        "supervision_record" => Some(&row.uid),
+        _ if !t.locked.is_empty() => t
+            .col_index("record_id")
+            .and_then(|i| row.values.get(i))
+            .and_then(|v| v.as_str()),
+        _ => None,
+    }
+}
+
+struct Planner<'a> {
+    local: &'a LocalState,
+    plan: Plan,
+    seen: HashSet<String>,
+}
+
+impl Planner<'_> {
+    #[allow(clippy::too_many_arguments)]
+    fn conflict(
+        &mut self,
+        t: &'static Table,
+        row_uid: &str,
+        field: &str,
+        kind: ConflictKind,
+        winner: (Value, &str),
+        loser: (Value, Dot),
+    ) {
+        if t.name == "sync_conflict" {
+            return;
+        }
+        let uid = format!("{row_uid}|{field}|{}@{}", loser.1 .0, loser.1 .1);
+        if self.local.conflicts.contains(&uid) || !self.seen.insert(uid.clone()) {
+            return;
+        }
+        let sensitive = kind == ConflictKind::Signed || t.sensitive.contains(&field);
+        self.plan.summary.conflicts += 1;
+        if sensitive {
+            self.plan.summary.needs_decision += 1;
+        }
+        self.plan.conflicts.push(Conflict {
+            uid,
+            table: t.name,
+            row_uid: row_uid.to_string(),
+            field: field.to_string(),
+            kind,
+            sensitive,
+            winner: winner.0,
+            loser: loser.0,
+            winner_origin: winner.1.to_string(),
+            loser_origin: loser.1 .1,
+        });
+    }
+
+    fn row(&mut self, t: &'static Table, inc: &Row) -> Option<Op> {
+        let local = self.local.rows.get(&inc.uid);
+        let record = record_of(t, inc);
+        let local_signed = record.is_some_and(|r| self.local.signed.contains(r));
+        let Some(loc) = local else {
+            if t.name == "sync_conflict" && self.seen.contains(&inc.uid) {
+                // Found here too: keep the copy that travelled.
+                self.plan.conflicts.retain(|c| c.uid != inc.uid);
+            }
+            if inc.deleted {
+                return Some(Op::Tombstone(inc.clone()));
+            }
+            if local_signed && t.name != "supervision_record" {
+                // A part added elsewhere to a record signed here.
+                self.conflict(
+                    t,
+                    &inc.uid,
+                    "*",
+                    ConflictKind::Signed,
+                    (Value::Null, ""),
+                    (whole_row(t, inc), latest(inc)),
+                );
+                return None;
+            }
+            self.plan.summary.new += 1;
+            return Some(Op::Insert(inc.clone()));
+        };
+        let vv = merged_vv(&loc.vv, &inc.vv);
+        let versions_only = |loc: &Row| {
+            if vv == loc.vv {
+                None
+            } else {
+                let mut r = loc.clone();
+                r.vv = vv.clone();
+                r.hlc = r.hlc.max(inc.hlc);
+                Some(Op::Versions(r))
+            }
+        };
+        if loc.deleted || (inc.deleted && local_signed) {
+            self.plan.summary.unchanged += 1;
+        }
+        match (loc.deleted, inc.deleted) {
+            (true, true) => versions_only(loc),
+            (true, false) => {
+                if !covers(&loc.vv, &inc.vv) {
+                    self.conflict(
+                        t,
+                        &inc.uid,
+                        "*",
+                        ConflictKind::Deleted,
+                        (Value::Null, &latest(loc).1),
+                        (whole_row(t, inc), latest(inc)),
+                    );
+                }
+                versions_only(loc)
+            }
+            (false, true) => {
+                if local_signed {
+                    let kind = ConflictKind::Signed;
+                    self.conflict(
+                        t,
+                        &inc.uid,
+                        "*",
+                        kind,
+                        (whole_row(t, loc), &loc.origin),
+                        (Value::Null, latest(inc)),
+                    );
+                    return versions_only(loc);
+                }
+                if !covers(&inc.vv, &loc.vv) {
+                    self.conflict(
+                        t,
+                        &inc.uid,
+                        "*",
+                        ConflictKind::Deleted,
+                        (Value::Null, &latest(inc).1),
+                        (whole_row(t, loc), latest(loc)),
+                    );
+                }
+                self.plan.summary.deleted += 1;
+                let mut r = inc.clone();
+                r.vv = vv;
+                r.hlc = loc.hlc.max(inc.hlc);
+                Some(Op::Delete(r))
+            }
+            (false, false) => self.fields(t, loc, inc, local_signed, vv),
+        }
+    }
+
+    fn fields(
+        &mut self,
+        t: &'static Table,
+        loc: &Row,
+        inc: &Row,
+        local_signed: bool,
+        vv: BTreeMap<String, i64>,
+    ) -> Option<Op> {
+        let inc_signed = inc.locked;
+        let mut merged = loc.clone();
+        let mut dots: BTreeMap<&str, Dot> = BTreeMap::new();
+        let mut cols = Vec::new();
+        for (field, idx) in t.fields() {
+            let ld = loc.dot(field);
+            let id = inc.dot(field);
+            let same_value = idx.iter().all(|&i| loc.values[i] == inc.values[i]);
+            let locked = idx.iter().any(|&i| t.locked.contains(&t.cols[i].name));
+            let take = if ld == id {
+                false
+            } else if locked && local_signed {
+                if !same_value {
+                    self.conflict(
+                        t,
+                        &loc.uid,
+                        field,
+                        ConflictKind::Signed,
+                        (field_value(t, loc, &idx), &ld.1),
+                        (field_value(t, inc, &idx), id.clone()),
+                    );
+                }
+                false
+            } else if locked && inc_signed {
+                if !same_value && !inc.has_seen(&ld) {
+                    self.conflict(
+                        t,
+                        &loc.uid,
+                        field,
+                        ConflictKind::Signed,
+                        (field_value(t, inc, &idx), &id.1),
+                        (field_value(t, loc, &idx), ld.clone()),
+                    );
+                }
+                true
+            } else if inc.has_seen(&ld) {
+                true
+            } else if loc.has_seen(&id) {
+                false
+            } else {
+                let take = id > ld;
+                if !same_value {
+                    let (w, wd, l, lw) = if take {
+                        (inc, &id, loc, &ld)
+                    } else {
+                        (loc, &ld, inc, &id)
+                    };
+                    self.conflict(
+                        t,
+                        &loc.uid,
+                        field,
+                        ConflictKind::Field,
+                        (field_value(t, w, &idx), &wd.1),
+                        (field_value(t, l, &idx), lw.clone()),
+                    );
+                }
+                take
+            };
+            if take {
+                for &i in &idx {
+                    if merged.values[i] != inc.values[i] {
+                        merged.values[i] = inc.values[i].clone();
+                        cols.push(i);
+                    }
+                }
+                dots.insert(field, id);
+            } else {
+                dots.insert(field, ld);
+            }
+        }
+        // Both copies of a row made on two laptops (a natural key) settle on
+        // the greater creation version, so every laptop keeps the same one.
+        let created =
+            Dot(loc.created, loc.origin.clone()).max(Dot(inc.created, inc.origin.clone()));
+        merged.created = created.0;
+        merged.origin = created.1.clone();
+        merged.dots = dots
+            .into_iter()
+            .filter(|(_, d)| *d != created)
+            .map(|(f, d)| (f.to_string(), d))
+            .collect();
+        merged.hlc = loc.hlc.max(inc.hlc);
+        merged.vv = vv;
+        merged.locked = loc.locked || inc.locked;
+        let meta_same = merged.vv == loc.vv
+            && merged.dots == loc.dots
+            && merged.created == loc.created
+            && merged.origin == loc.origin
+            && merged.hlc == loc.hlc;
+        if cols.is_empty() {
+            self.plan.summary.unchanged += 1;
+            if meta_same {
+                None
+            } else {
+                Some(Op::Versions(merged))
+            }
+        } else {
+            self.plan.summary.updated += 1;
+            cols.sort_unstable();
+            Some(Op::Update { row: merged, cols })
+        }
+    }
+}
+
+/// Plans the merge of `sections` into a database whose copies of the same
+/// rows are `local`. Pure: the same inputs give the same plan.
+pub fn plan(sections: &[Section], local: &LocalState) -> Plan {
+    let mut p = Planner {
+        local,
+        plan: Plan::default(),
+        seen: HashSet::new(),
+    };
+    for s in sections {
+        let Some(t) = spec::table(&s.table) else {
+            continue;
+        };
+        let mut tp = TablePlan {
+            table: Some(t),
+            ops: Vec::new(),
+        };
+        for inc in &s.rows {
+            if let Some(op) = p.row(t, inc) {
+                tp.ops.push(op);
+            }
+        }
+        p.plan.tables.push(tp);
+    }
+    p.plan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn station(uid: &str, origin: &str, hlc: i64, name: &str) -> Row {
+        Row {
+            uid: uid.into(),
+            origin: origin.into(),
+            created: hlc,
+            hlc,
+            deleted: false,
+            locked: false,
+            vv: BTreeMap::from([(origin.to_string(), hlc)]),
+            dots: BTreeMap::new(),
+            values: vec![name.into(), "镇".into(), "县".into()],
+        }
+    }
+
+    fn edit(row: &Row, origin: &str, hlc: i64, name: &str) -> Row {
+        let mut r = row.clone();
+        r.values[0] = name.into();
+        r.dots.insert("name".into(), Dot(hlc, origin.into()));
+        r.vv.insert(origin.into(), hlc);
+        r.hlc = hlc;
+        r
+    }
+
+    fn section(rows: Vec<Row>) -> Vec<Section> {
+        vec![Section {
+            table: "station".into(),
+            columns: vec!["name".into(), "township".into(), "county".into()],
+            rows,
+        }]
+    }
+
+    fn with_local(rows: &[Row]) -> LocalState {
+        LocalState {
+            rows: rows.iter().map(|r| (r.uid.clone(), r.clone())).collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_new_row_is_inserted_and_the_same_row_is_unchanged() {
+        let r = station("s1", "a", 10, "东站");
+        let p = plan(&section(vec![r.clone()]), &LocalState::default());
+        assert_eq!(p.summary.new, 1);
+        assert!(matches!(&p.tables[0].ops[0], Op::Insert(x) if *x == r));
+        let p = plan(&section(vec![r.clone()]), &with_local(&[r]));
+        assert_eq!(p.summary.unchanged, 1);
+        assert!(p.tables[0].ops.is_empty());
+    }
+
+    #[test]
+    fn a_later_edit_made_knowing_ours_is_taken_without_conflict() {
+        let base = station("s1", "a", 10, "东站");
+        let theirs = edit(&base, "b", 20, "东风站");
+        let p = plan(
+            &section(vec![theirs.clone()]),
+            &with_local(std::slice::from_ref(&base)),
+        );
+        assert_eq!(p.summary.updated, 1);
+        assert!(p.conflicts.is_empty());
+        // And an older copy does not undo ours.
+        let p = plan(&section(vec![base]), &with_local(&[theirs]));
+        assert_eq!(p.summary.unchanged, 1);
+        assert!(p.conflicts.is_empty());
+    }
+
+    #[test]
+    fn concurrent_edits_of_one_field_keep_the_loser_in_either_order() {
+        let base = station("s1", "a", 10, "东站");
+        let ours = edit(&base, "a", 30, "东方站");
+        let theirs = edit(&base, "b", 20, "东风站");
+        let here = plan(
+            &section(vec![theirs.clone()]),
+            &with_local(std::slice::from_ref(&ours)),
+        );
+        let there = plan(
+            &section(vec![ours.clone()]),
+            &with_local(std::slice::from_ref(&theirs)),
+        );
+        assert_eq!(here.conflicts.len(), 1);
+        assert_eq!(here.conflicts, there.conflicts);
+        assert_eq!(here.conflicts[0].loser["name"], "东风站");
+        assert_eq!(here.conflicts[0].winner["name"], "东方站");
+        assert!(here.tables[0]
+            .ops
+            .iter()
+            .all(|op| !matches!(op, Op::Update { .. })));
+        match &there.tables[0].ops[0] {
+            Op::Update { row, cols } => {
+                assert_eq!(row.values[0], "东方站");
+                assert_eq!(cols, &vec![0]);
+            }
+            other => panic!("expected an update, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn different_fields_merge_without_conflict() {
+        let base = station("s1", "a", 10, "东站");
+        let ours = edit(&base, "a", 30, "东方站");
+        let mut theirs = base.clone();
+        theirs.values[1] = "西镇".into();
+        theirs.dots.insert("township".into(), Dot(20, "b".into()));
+        theirs.vv.insert("b".into(), 20);
+        let p = plan(&section(vec![theirs]), &with_local(&[ours]));
+        assert!(p.conflicts.is_empty());
+        match &p.tables[0].ops[0] {
+            Op::Update { row, .. } => {
+                assert_eq!(row.values[0], "东方站");
+                assert_eq!(row.values[1], "西镇");
+            }
+            other => panic!("expected an update, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_deletion_wins_and_an_unseen_edit_is_queued() {
+        let base = station("s1", "a", 10, "东站");
+        let ours = edit(&base, "a", 30, "东方站");
+        let mut gone = base.clone();
+        gone.deleted = true;
+        gone.values.clear();
+        gone.vv.insert("b".into(), 20);
+        gone.hlc = 20;
+        let p = plan(&section(vec![gone]), &with_local(&[ours]));
+        assert!(matches!(p.tables[0].ops[0], Op::Delete(_)));
+        assert_eq!(p.conflicts.len(), 1);
+        assert_eq!(p.conflicts[0].kind, ConflictKind::Deleted);
+        assert_eq!(p.conflicts[0].loser["name"], "东方站");
+    }
+}
