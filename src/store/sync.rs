@@ -389,6 +389,23 @@ impl Store {
         })
     }
 
+    /// Every synchronised row by uid: its table, whether it is deleted, and
+    /// its values (foreign keys as uids). Two databases hold the same data
+    /// exactly when their snapshots are equal.
+    pub fn sync_snapshot(&self) -> Result<BTreeMap<String, (String, bool, Vec<Value>)>> {
+        let bundle = self.export_bundle(None, NaiveDateTime::default(), &mut |_, _| {})?;
+        Ok(bundle
+            .sections
+            .into_iter()
+            .flat_map(|s| {
+                let table = s.table;
+                s.rows
+                    .into_iter()
+                    .map(move |r| (r.uid, (table.clone(), r.deleted, r.values)))
+            })
+            .collect())
+    }
+
     /// Records that `bundle` (written as `file`) reached its peer's hands:
     /// the next `--since-last` bundle for that peer starts after it.
     pub fn mark_exported(
