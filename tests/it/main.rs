@@ -10,5 +10,7 @@ mod overdue;
 mod print;
 mod records;
 mod store;
+mod sync;
+mod sync_merge;
 mod training;
 mod workload;

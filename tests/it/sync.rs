@@ -1,0 +1,1 @@
+//! Sync bundles: export, import, bad bundles, fuzz, a killed import.

@@ -1,0 +1,1 @@
+//! Sync merges: three laptops converge; conflicts reach the review queue.
