@@ -165,13 +165,7 @@ impl Store {
                 next_number(tx, content.supervisor_id, new_year)?
             };
             write_row(tx, Some(id), &content, new_year, number, now)?;
-            tx.prepare_cached("DELETE FROM record_attendee WHERE record_id = ?1")?
-                .execute([id])?;
-            tx.prepare_cached("DELETE FROM action_item WHERE record_id = ?1")?
-                .execute([id])?;
-            tx.prepare_cached("DELETE FROM record_case WHERE record_id = ?1")?
-                .execute([id])?;
-            insert_parts(tx, id, &content)?;
+            replace_parts(tx, id, &content)?;
             Ok(())
         })
     }
@@ -736,6 +730,71 @@ fn insert_parts(tx: &Transaction, id: i64, content: &RecordContent) -> Result<()
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
             params![id, position as i64, item.what, item.owner_id, item.due, item.done, item.note],
         )?;
+    }
+    Ok(())
+}
+
+/// Rewrites an unsigned record's parts. Attendees and action items that
+/// stay keep their rows (items by position), so a concurrent edit on another
+/// laptop merges field by field (sync) instead of duplicating them.
+fn replace_parts(tx: &Transaction, id: i64, content: &RecordContent) -> Result<()> {
+    let staying: Vec<i64> = content.supervisees.iter().map(|(s, _)| *s).collect();
+    let present: Vec<i64> = tx
+        .prepare_cached("SELECT staff_id FROM record_attendee WHERE record_id = ?1")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for gone in present.iter().filter(|s| !staying.contains(s)) {
+        tx.prepare_cached("DELETE FROM record_attendee WHERE record_id = ?1 AND staff_id = ?2")?
+            .execute([id, *gone])?;
+    }
+    for (staff_id, attendance) in &content.supervisees {
+        tx.prepare_cached(
+            "INSERT INTO record_attendee (record_id, staff_id, attendance) VALUES (?1, ?2, ?3)
+             ON CONFLICT (record_id, staff_id) DO UPDATE SET attendance = excluded.attendance
+             WHERE attendance IS NOT excluded.attendance",
+        )?
+        .execute(params![id, staff_id, attendance.code()])?;
+    }
+    tx.prepare_cached("DELETE FROM record_case WHERE record_id = ?1")?
+        .execute([id])?;
+    super::cases::link_discussed_cases(tx, id, &content.cases)?;
+    let items: Vec<i64> = tx
+        .prepare_cached("SELECT id FROM action_item WHERE record_id = ?1 ORDER BY position, id")?
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (position, item) in content.action_items.iter().enumerate() {
+        match items.get(position) {
+            Some(&item_id) => tx.prepare_cached(
+                "UPDATE action_item SET position = ?2, what = ?3, owner_id = ?4, due_date = ?5,
+                     done_date = ?6, note = ?7 WHERE id = ?1",
+            )?
+            .execute(params![
+                item_id,
+                position as i64,
+                item.what,
+                item.owner_id,
+                item.due,
+                item.done,
+                item.note
+            ])?,
+            None => tx.prepare_cached(
+                "INSERT INTO action_item (record_id, position, what, owner_id, due_date, done_date, note)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
+                id,
+                position as i64,
+                item.what,
+                item.owner_id,
+                item.due,
+                item.done,
+                item.note
+            ])?,
+        };
+    }
+    for extra in items.iter().skip(content.action_items.len()) {
+        tx.prepare_cached("DELETE FROM action_item WHERE id = ?1")?
+            .execute([extra])?;
     }
     Ok(())
 }

@@ -17,6 +17,9 @@ use crate::sync::plan::{self, Conflict, LocalState, Op, Plan, Summary};
 use crate::sync::spec::{self, Table, TABLES};
 use crate::sync::SyncError;
 
+/// Every synchronised row by uid: table, deleted, values.
+pub type Snapshot = BTreeMap<String, (String, bool, Vec<Value>)>;
+
 /// This laptop's sync identity and counters.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncStatus {
@@ -392,7 +395,7 @@ impl Store {
     /// Every synchronised row by uid: its table, whether it is deleted, and
     /// its values (foreign keys as uids). Two databases hold the same data
     /// exactly when their snapshots are equal.
-    pub fn sync_snapshot(&self) -> Result<BTreeMap<String, (String, bool, Vec<Value>)>> {
+    pub fn sync_snapshot(&self) -> Result<Snapshot> {
         let bundle = self.export_bundle(None, NaiveDateTime::default(), &mut |_, _| {})?;
         Ok(bundle
             .sections
@@ -777,16 +780,17 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
         );
         for op in &tp.ops {
             match op {
-                Op::Insert(row) => {
+                Op::Insert(row) | Op::Revive(row) => {
                     let args = sql_values(tx, t, row, &mut rids)?;
                     tx.prepare_cached(&insert_sql)?
                         .execute(rusqlite::params_from_iter(args))
                         .map_err(|e| refused(t, row, e))?;
                     let rid = tx.last_insert_rowid();
-                    write_meta(tx, t, row, Some(rid), next_seq())?;
+                    let fresh = matches!(op, Op::Insert(_));
+                    write_meta(tx, t, row, Some(rid), next_seq(), fresh)?;
                     rids.insert(row.uid.clone(), rid);
                 }
-                Op::Tombstone(row) => write_meta(tx, t, row, None, next_seq())?,
+                Op::Tombstone(row) => write_meta(tx, t, row, None, next_seq(), true)?,
                 Op::Update { row, cols } => {
                     let rid = local_rid(tx, &row.uid)?.ok_or_else(|| {
                         inconsistent(format!("row {} of {} vanished", row.uid, t.name))
@@ -808,7 +812,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
                     tx.prepare_cached(&sql)?
                         .execute(rusqlite::params_from_iter(args))
                         .map_err(|e| refused(t, row, e))?;
-                    write_meta(tx, t, row, Some(rid), next_seq())?;
+                    write_meta(tx, t, row, Some(rid), next_seq(), false)?;
                 }
                 Op::Versions(row) => {
                     let rid = if row.deleted {
@@ -816,7 +820,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
                     } else {
                         local_rid(tx, &row.uid)?
                     };
-                    write_meta(tx, t, row, rid, next_seq())?;
+                    write_meta(tx, t, row, rid, next_seq(), false)?;
                 }
                 Op::Delete(_) => {}
             }
@@ -832,7 +836,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
                         .execute([rid])
                         .map_err(|e| refused(t, row, e))?;
                 }
-                write_meta(tx, t, row, None, next_seq())?;
+                write_meta(tx, t, row, None, next_seq(), false)?;
             }
         }
     }
@@ -902,15 +906,18 @@ fn sql_values(
     Ok(out)
 }
 
-fn write_meta(tx: &Transaction, t: &Table, row: &Row, rid: Option<i64>, seq: i64) -> Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
-         ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
-             created = excluded.created, hlc = excluded.hlc, seq = excluded.seq,
-             deleted = excluded.deleted, vv = excluded.vv",
-    )?
-    .execute(params![
+/// Writes a row's versions. `fresh`: the uid is new here, so there is no
+/// earlier bookkeeping to replace (the common case of a first import).
+fn write_meta(
+    tx: &Transaction,
+    t: &Table,
+    row: &Row,
+    rid: Option<i64>,
+    seq: i64,
+    fresh: bool,
+) -> Result<()> {
+    let vv = vv_text(&row.vv);
+    let args = params![
         row.uid,
         t.name,
         rid,
@@ -919,10 +926,26 @@ fn write_meta(tx: &Transaction, t: &Table, row: &Row, rid: Option<i64>, seq: i64
         row.hlc,
         seq,
         row.deleted,
-        vv_text(&row.vv)
-    ])?;
-    tx.prepare_cached("DELETE FROM sync_field WHERE uid = ?1")?
-        .execute([&row.uid])?;
+        vv
+    ];
+    if fresh {
+        tx.prepare_cached(
+            "INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        )?
+        .execute(args)?;
+    } else {
+        tx.prepare_cached(
+            "INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+             ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
+                 created = excluded.created, hlc = excluded.hlc, seq = excluded.seq,
+                 deleted = excluded.deleted, vv = excluded.vv",
+        )?
+        .execute(args)?;
+        tx.prepare_cached("DELETE FROM sync_field WHERE uid = ?1")?
+            .execute([&row.uid])?;
+    }
     for (field, Dot(hlc, origin)) in &row.dots {
         tx.prepare_cached(
             "INSERT INTO sync_field (uid, field, hlc, origin) VALUES (?1, ?2, ?3, ?4)",
@@ -970,7 +993,7 @@ fn write_conflict(
         dots: BTreeMap::new(),
         values: Vec::new(),
     };
-    write_meta(tx, t, &row, Some(rid), seq)
+    write_meta(tx, t, &row, Some(rid), seq, false)
 }
 
 fn inconsistent(message: impl Into<String>) -> StoreError {

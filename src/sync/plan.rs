@@ -78,6 +78,8 @@ pub struct Conflict {
 pub enum Op {
     /// A row this database has never seen.
     Insert(Row),
+    /// A row deleted here and made again elsewhere after that deletion.
+    Revive(Row),
     /// A deletion of a row this database has never seen: keep the tombstone
     /// so an older copy arriving later does not bring it back.
     Tombstone(Row),
@@ -249,12 +251,18 @@ impl Planner<'_> {
                 Some(Op::Versions(r))
             }
         };
-        if loc.deleted || (inc.deleted && local_signed) {
-            self.plan.summary.unchanged += 1;
-        }
         match (loc.deleted, inc.deleted) {
-            (true, true) => versions_only(loc),
+            (true, true) => {
+                self.plan.summary.unchanged += 1;
+                versions_only(loc)
+            }
+            // Made again (a natural key re-added) after seeing the deletion.
+            (true, false) if covers(&inc.vv, &loc.vv) => {
+                self.plan.summary.new += 1;
+                Some(Op::Revive(inc.clone()))
+            }
             (true, false) => {
+                self.plan.summary.unchanged += 1;
                 if !covers(&loc.vv, &inc.vv) {
                     self.conflict(
                         t,
@@ -267,14 +275,19 @@ impl Planner<'_> {
                 }
                 versions_only(loc)
             }
+            // Made again here after seeing that deletion: it stays.
+            (false, true) if covers(&loc.vv, &inc.vv) => {
+                self.plan.summary.unchanged += 1;
+                versions_only(loc)
+            }
             (false, true) => {
                 if local_signed {
-                    let kind = ConflictKind::Signed;
+                    self.plan.summary.unchanged += 1;
                     self.conflict(
                         t,
                         &inc.uid,
                         "*",
-                        kind,
+                        ConflictKind::Signed,
                         (whole_row(t, loc), &loc.origin),
                         (Value::Null, latest(inc)),
                     );
@@ -554,6 +567,29 @@ mod tests {
             }
             other => panic!("expected an update, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_row_made_again_after_its_deletion_comes_back_everywhere() {
+        let base = station("s1", "a", 10, "东站");
+        let mut gone = base.clone();
+        gone.deleted = true;
+        gone.values.clear();
+        gone.vv.insert("a".into(), 20);
+        gone.hlc = 20;
+        let mut again = base.clone();
+        again.created = 30;
+        again.hlc = 30;
+        again.vv.insert("a".into(), 30);
+        let p = plan(
+            &section(vec![again.clone()]),
+            &with_local(std::slice::from_ref(&gone)),
+        );
+        assert!(matches!(&p.tables[0].ops[0], Op::Revive(r) if *r == again));
+        assert!(p.conflicts.is_empty());
+        let p = plan(&section(vec![gone]), &with_local(&[again]));
+        assert!(p.tables[0].ops.is_empty());
+        assert!(p.conflicts.is_empty());
     }
 
     #[test]

@@ -493,15 +493,17 @@ pub fn table(name: &str) -> Option<&'static Table> {
 
 /// The next version of the local clock: a hybrid logical clock as one
 /// integer, milliseconds since 1970 shifted left 16 bits plus a counter,
-/// never less than one past the last version seen.
+/// never less than one past the last version seen. (`julianday`, not
+/// `unixepoch('subsec')`: older SQLite builds, such as the `sqlite3` shell
+/// of Debian 12, must be able to write to the file too.)
 const TICK: &str = "UPDATE sync_state SET seq = seq + 1, \
-    clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);";
+    clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);";
 
 const NOT_APPLYING: &str = "(SELECT applying FROM sync_state) = 0";
 
 fn uid_sql(t: &Table) -> String {
     match t.uid {
-        Uid::Random => "printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) \
+        Uid::Random => "printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) \
                         || lower(hex(randomblob(10)))"
             .to_string(),
         Uid::Natural(cols, suffix) => {

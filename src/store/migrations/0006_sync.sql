@@ -15,7 +15,7 @@ CREATE TABLE sync_state (
     applying  INTEGER NOT NULL CHECK (applying IN (0, 1))
 ) STRICT;
 INSERT INTO sync_state (id, origin, clock, seq, applying)
-VALUES (1, lower(hex(randomblob(8))), CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16, 1, 0);
+VALUES (1, lower(hex(randomblob(8))), CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16, 1, 0);
 
 -- A row's identity and version. `rid` is the local rowid (NULL once
 -- deleted); `created` with `origin` is the version of every field not in
@@ -87,80 +87,80 @@ CREATE TABLE sync_conflict (
 CREATE INDEX sync_conflict_open ON sync_conflict (status, tbl);
 
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'station', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'station', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM station x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'staff', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'staff', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM staff x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_link', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_link', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM supervision_link x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_record', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_record', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM supervision_record x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id), 'record_attendee', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_attendee x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'action_item', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'action_item', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM action_item x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id) || '~sig', 'record_signature', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_signature x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'record_amendment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'record_amendment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_amendment x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'client_case', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'client_case', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM client_case x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = x.case_id) || '~identity', 'case_identity', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM case_identity x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_consent', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_consent', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM case_consent x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_contact', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_contact', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM case_contact x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_work', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_work', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM group_work x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_session', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_session', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM group_session x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = x.case_id) || '~case', 'record_case', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_case x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'policy_change', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'policy_change', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM policy_change x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'trainer', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'trainer', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM trainer x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_item', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_item', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM training_plan_item x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_change', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_change', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM training_plan_change x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM training x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_attendance', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_attendance', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM training_attendance x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'assessment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'assessment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM assessment x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'sync_conflict', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'sync_conflict', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM sync_conflict x, sync_state s ORDER BY x.rowid;
 
 CREATE TRIGGER sync_station_insert AFTER INSERT ON station WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'station', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'station', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -172,7 +172,7 @@ END;
 CREATE TRIGGER sync_station_update AFTER UPDATE ON station WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.name IS NOT NEW.name OR OLD.township IS NOT NEW.township OR OLD.county IS NOT NEW.county)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'station' AND sync_row.rid = NEW.rowid;
@@ -185,7 +185,7 @@ END;
 
 CREATE TRIGGER sync_station_delete AFTER DELETE ON station
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'station' AND sync_row.rid = OLD.rowid;
@@ -193,9 +193,9 @@ END;
 
 CREATE TRIGGER sync_staff_insert AFTER INSERT ON staff WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'staff', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'staff', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -207,7 +207,7 @@ END;
 CREATE TRIGGER sync_staff_update AFTER UPDATE ON staff WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.station_id IS NOT NEW.station_id OR OLD.name IS NOT NEW.name OR OLD.role IS NOT NEW.role OR OLD.qualification IS NOT NEW.qualification OR OLD.certificate_no IS NOT NEW.certificate_no OR OLD.registration_date IS NOT NEW.registration_date OR OLD.start_date IS NOT NEW.start_date OR OLD.left_date IS NOT NEW.left_date)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'staff' AND sync_row.rid = NEW.rowid;
@@ -220,7 +220,7 @@ END;
 
 CREATE TRIGGER sync_staff_delete AFTER DELETE ON staff
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'staff' AND sync_row.rid = OLD.rowid;
@@ -228,9 +228,9 @@ END;
 
 CREATE TRIGGER sync_supervision_link_insert AFTER INSERT ON supervision_link WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_link', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_link', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -242,7 +242,7 @@ END;
 CREATE TRIGGER sync_supervision_link_update AFTER UPDATE ON supervision_link WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.supervisee_id IS NOT NEW.supervisee_id OR OLD.from_date IS NOT NEW.from_date OR OLD.to_date IS NOT NEW.to_date)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'supervision_link' AND sync_row.rid = NEW.rowid;
@@ -255,7 +255,7 @@ END;
 
 CREATE TRIGGER sync_supervision_link_delete AFTER DELETE ON supervision_link
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'supervision_link' AND sync_row.rid = OLD.rowid;
@@ -263,9 +263,9 @@ END;
 
 CREATE TRIGGER sync_supervision_record_insert AFTER INSERT ON supervision_record WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_record', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_record', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -277,7 +277,7 @@ END;
 CREATE TRIGGER sync_supervision_record_update AFTER UPDATE ON supervision_record WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.year IS NOT NEW.year OR OLD.number IS NOT NEW.number OR OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.place IS NOT NEW.place OR OLD.mode IS NOT NEW.mode OR OLD.functions IS NOT NEW.functions OR OLD.cases IS NOT NEW.cases OR OLD.topic IS NOT NEW.topic OR OLD.previous_review IS NOT NEW.previous_review OR OLD.reported IS NOT NEW.reported OR OLD.findings IS NOT NEW.findings OR OLD.guidance IS NOT NEW.guidance OR OLD.reflection IS NOT NEW.reflection OR OLD.disagreement IS NOT NEW.disagreement OR OLD.created_at IS NOT NEW.created_at OR OLD.updated_at IS NOT NEW.updated_at)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'supervision_record' AND sync_row.rid = NEW.rowid;
@@ -290,7 +290,7 @@ END;
 
 CREATE TRIGGER sync_supervision_record_delete AFTER DELETE ON supervision_record
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'supervision_record' AND sync_row.rid = OLD.rowid;
@@ -298,7 +298,7 @@ END;
 
 CREATE TRIGGER sync_record_attendee_insert AFTER INSERT ON record_attendee WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
     SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id), 'record_attendee', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
@@ -312,7 +312,7 @@ END;
 CREATE TRIGGER sync_record_attendee_update AFTER UPDATE ON record_attendee WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.attendance IS NOT NEW.attendance)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_attendee' AND sync_row.rid = NEW.rowid;
@@ -325,7 +325,7 @@ END;
 
 CREATE TRIGGER sync_record_attendee_delete AFTER DELETE ON record_attendee
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_attendee' AND sync_row.rid = OLD.rowid;
@@ -333,9 +333,9 @@ END;
 
 CREATE TRIGGER sync_action_item_insert AFTER INSERT ON action_item WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'action_item', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'action_item', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -347,7 +347,7 @@ END;
 CREATE TRIGGER sync_action_item_update AFTER UPDATE ON action_item WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.record_id IS NOT NEW.record_id OR OLD.position IS NOT NEW.position OR OLD.what IS NOT NEW.what OR OLD.owner_id IS NOT NEW.owner_id OR OLD.due_date IS NOT NEW.due_date OR OLD.done_date IS NOT NEW.done_date OR OLD.note IS NOT NEW.note)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'action_item' AND sync_row.rid = NEW.rowid;
@@ -360,7 +360,7 @@ END;
 
 CREATE TRIGGER sync_action_item_delete AFTER DELETE ON action_item
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'action_item' AND sync_row.rid = OLD.rowid;
@@ -368,7 +368,7 @@ END;
 
 CREATE TRIGGER sync_record_signature_insert AFTER INSERT ON record_signature WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
     SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id) || '~sig', 'record_signature', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
@@ -382,7 +382,7 @@ END;
 CREATE TRIGGER sync_record_signature_update AFTER UPDATE ON record_signature WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.role IS NOT NEW.role OR OLD.name IS NOT NEW.name OR OLD.signed_at IS NOT NEW.signed_at)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_signature' AND sync_row.rid = NEW.rowid;
@@ -395,7 +395,7 @@ END;
 
 CREATE TRIGGER sync_record_signature_delete AFTER DELETE ON record_signature
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_signature' AND sync_row.rid = OLD.rowid;
@@ -403,9 +403,9 @@ END;
 
 CREATE TRIGGER sync_record_amendment_insert AFTER INSERT ON record_amendment WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'record_amendment', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'record_amendment', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -417,7 +417,7 @@ END;
 CREATE TRIGGER sync_record_amendment_update AFTER UPDATE ON record_amendment WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.record_id IS NOT NEW.record_id OR OLD.field IS NOT NEW.field OR OLD.original IS NOT NEW.original OR OLD.amended IS NOT NEW.amended OR OLD.reason IS NOT NEW.reason OR OLD.by_name IS NOT NEW.by_name OR OLD.at IS NOT NEW.at)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_amendment' AND sync_row.rid = NEW.rowid;
@@ -430,7 +430,7 @@ END;
 
 CREATE TRIGGER sync_record_amendment_delete AFTER DELETE ON record_amendment
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_amendment' AND sync_row.rid = OLD.rowid;
@@ -438,9 +438,9 @@ END;
 
 CREATE TRIGGER sync_client_case_insert AFTER INSERT ON client_case WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'client_case', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'client_case', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -452,7 +452,7 @@ END;
 CREATE TRIGGER sync_client_case_update AFTER UPDATE ON client_case WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.code IS NOT NEW.code OR OLD.station_id IS NOT NEW.station_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.category IS NOT NEW.category OR OLD.risk IS NOT NEW.risk OR OLD.risk_since IS NOT NEW.risk_since OR OLD.stage IS NOT NEW.stage OR OLD.difficult IS NOT NEW.difficult OR OLD.opened_on IS NOT NEW.opened_on OR OLD.closed_on IS NOT NEW.closed_on OR OLD.retain_until IS NOT NEW.retain_until)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'client_case' AND sync_row.rid = NEW.rowid;
@@ -465,7 +465,7 @@ END;
 
 CREATE TRIGGER sync_client_case_delete AFTER DELETE ON client_case
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'client_case' AND sync_row.rid = OLD.rowid;
@@ -473,7 +473,7 @@ END;
 
 CREATE TRIGGER sync_case_identity_insert AFTER INSERT ON case_identity WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
     SELECT (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = NEW.case_id) || '~identity', 'case_identity', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
@@ -487,7 +487,7 @@ END;
 CREATE TRIGGER sync_case_identity_update AFTER UPDATE ON case_identity WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.case_id IS NOT NEW.case_id OR OLD.real_name IS NOT NEW.real_name OR OLD.id_number IS NOT NEW.id_number OR OLD.birth_date IS NOT NEW.birth_date OR OLD.phone IS NOT NEW.phone OR OLD.guardian IS NOT NEW.guardian OR OLD.health_notes IS NOT NEW.health_notes)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_identity' AND sync_row.rid = NEW.rowid;
@@ -500,7 +500,7 @@ END;
 
 CREATE TRIGGER sync_case_identity_delete AFTER DELETE ON case_identity
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_identity' AND sync_row.rid = OLD.rowid;
@@ -508,9 +508,9 @@ END;
 
 CREATE TRIGGER sync_case_consent_insert AFTER INSERT ON case_consent WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_consent', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_consent', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -522,7 +522,7 @@ END;
 CREATE TRIGGER sync_case_consent_update AFTER UPDATE ON case_consent WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.case_id IS NOT NEW.case_id OR OLD.kind IS NOT NEW.kind OR OLD.given_on IS NOT NEW.given_on OR OLD.given_by IS NOT NEW.given_by OR OLD.scope IS NOT NEW.scope)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_consent' AND sync_row.rid = NEW.rowid;
@@ -535,7 +535,7 @@ END;
 
 CREATE TRIGGER sync_case_consent_delete AFTER DELETE ON case_consent
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_consent' AND sync_row.rid = OLD.rowid;
@@ -543,9 +543,9 @@ END;
 
 CREATE TRIGGER sync_case_contact_insert AFTER INSERT ON case_contact WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_contact', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_contact', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -557,7 +557,7 @@ END;
 CREATE TRIGGER sync_case_contact_update AFTER UPDATE ON case_contact WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.case_id IS NOT NEW.case_id OR OLD.date IS NOT NEW.date OR OLD.kind IS NOT NEW.kind OR OLD.staff_id IS NOT NEW.staff_id OR OLD.note IS NOT NEW.note)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_contact' AND sync_row.rid = NEW.rowid;
@@ -570,7 +570,7 @@ END;
 
 CREATE TRIGGER sync_case_contact_delete AFTER DELETE ON case_contact
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_contact' AND sync_row.rid = OLD.rowid;
@@ -578,9 +578,9 @@ END;
 
 CREATE TRIGGER sync_group_work_insert AFTER INSERT ON group_work WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_work', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_work', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -592,7 +592,7 @@ END;
 CREATE TRIGGER sync_group_work_update AFTER UPDATE ON group_work WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.station_id IS NOT NEW.station_id OR OLD.kind IS NOT NEW.kind OR OLD.name IS NOT NEW.name OR OLD.therapeutic IS NOT NEW.therapeutic OR OLD.leader_id IS NOT NEW.leader_id OR OLD.started_on IS NOT NEW.started_on)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'group_work' AND sync_row.rid = NEW.rowid;
@@ -605,7 +605,7 @@ END;
 
 CREATE TRIGGER sync_group_work_delete AFTER DELETE ON group_work
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'group_work' AND sync_row.rid = OLD.rowid;
@@ -613,9 +613,9 @@ END;
 
 CREATE TRIGGER sync_group_session_insert AFTER INSERT ON group_session WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_session', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_session', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -627,7 +627,7 @@ END;
 CREATE TRIGGER sync_group_session_update AFTER UPDATE ON group_session WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.group_id IS NOT NEW.group_id OR OLD.date IS NOT NEW.date OR OLD.participants IS NOT NEW.participants OR OLD.note IS NOT NEW.note)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'group_session' AND sync_row.rid = NEW.rowid;
@@ -640,7 +640,7 @@ END;
 
 CREATE TRIGGER sync_group_session_delete AFTER DELETE ON group_session
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'group_session' AND sync_row.rid = OLD.rowid;
@@ -648,7 +648,7 @@ END;
 
 CREATE TRIGGER sync_record_case_insert AFTER INSERT ON record_case WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
     SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = NEW.case_id) || '~case', 'record_case', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
@@ -662,7 +662,7 @@ END;
 CREATE TRIGGER sync_record_case_update AFTER UPDATE ON record_case WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.record_id IS NOT NEW.record_id OR OLD.case_id IS NOT NEW.case_id)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_case' AND sync_row.rid = NEW.rowid;
@@ -675,7 +675,7 @@ END;
 
 CREATE TRIGGER sync_record_case_delete AFTER DELETE ON record_case
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_case' AND sync_row.rid = OLD.rowid;
@@ -683,9 +683,9 @@ END;
 
 CREATE TRIGGER sync_policy_change_insert AFTER INSERT ON policy_change WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'policy_change', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'policy_change', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -697,7 +697,7 @@ END;
 CREATE TRIGGER sync_policy_change_update AFTER UPDATE ON policy_change WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.key IS NOT NEW.key OR OLD.value IS NOT NEW.value OR OLD.from_month IS NOT NEW.from_month OR OLD.changed_by IS NOT NEW.changed_by OR OLD.changed_at IS NOT NEW.changed_at OR OLD.note IS NOT NEW.note)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'policy_change' AND sync_row.rid = NEW.rowid;
@@ -710,7 +710,7 @@ END;
 
 CREATE TRIGGER sync_policy_change_delete AFTER DELETE ON policy_change
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'policy_change' AND sync_row.rid = OLD.rowid;
@@ -718,9 +718,9 @@ END;
 
 CREATE TRIGGER sync_trainer_insert AFTER INSERT ON trainer WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'trainer', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'trainer', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -732,7 +732,7 @@ END;
 CREATE TRIGGER sync_trainer_update AFTER UPDATE ON trainer WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.name IS NOT NEW.name OR OLD.unit IS NOT NEW.unit OR OLD.expertise IS NOT NEW.expertise OR OLD.staff_id IS NOT NEW.staff_id)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'trainer' AND sync_row.rid = NEW.rowid;
@@ -745,7 +745,7 @@ END;
 
 CREATE TRIGGER sync_trainer_delete AFTER DELETE ON trainer
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'trainer' AND sync_row.rid = OLD.rowid;
@@ -753,9 +753,9 @@ END;
 
 CREATE TRIGGER sync_training_plan_item_insert AFTER INSERT ON training_plan_item WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_item', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_item', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -767,7 +767,7 @@ END;
 CREATE TRIGGER sync_training_plan_item_update AFTER UPDATE ON training_plan_item WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.station_id IS NOT NEW.station_id OR OLD.year IS NOT NEW.year OR OLD.title IS NOT NEW.title OR OLD.area IS NOT NEW.area OR OLD.method IS NOT NEW.method OR OLD.month IS NOT NEW.month OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.planned_hours IS NOT NEW.planned_hours OR OLD.dropped_on IS NOT NEW.dropped_on)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_plan_item' AND sync_row.rid = NEW.rowid;
@@ -780,7 +780,7 @@ END;
 
 CREATE TRIGGER sync_training_plan_item_delete AFTER DELETE ON training_plan_item
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_plan_item' AND sync_row.rid = OLD.rowid;
@@ -788,9 +788,9 @@ END;
 
 CREATE TRIGGER sync_training_plan_change_insert AFTER INSERT ON training_plan_change WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_change', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_plan_change', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -802,7 +802,7 @@ END;
 CREATE TRIGGER sync_training_plan_change_update AFTER UPDATE ON training_plan_change WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.item_id IS NOT NEW.item_id OR OLD.what IS NOT NEW.what OR OLD.changed_by IS NOT NEW.changed_by OR OLD.changed_at IS NOT NEW.changed_at OR OLD.reason IS NOT NEW.reason)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_plan_change' AND sync_row.rid = NEW.rowid;
@@ -815,7 +815,7 @@ END;
 
 CREATE TRIGGER sync_training_plan_change_delete AFTER DELETE ON training_plan_change
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_plan_change' AND sync_row.rid = OLD.rowid;
@@ -823,9 +823,9 @@ END;
 
 CREATE TRIGGER sync_training_insert AFTER INSERT ON training WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -837,7 +837,7 @@ END;
 CREATE TRIGGER sync_training_update AFTER UPDATE ON training WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.station_id IS NOT NEW.station_id OR OLD.plan_item_id IS NOT NEW.plan_item_id OR OLD.title IS NOT NEW.title OR OLD.area IS NOT NEW.area OR OLD.method IS NOT NEW.method OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.hours IS NOT NEW.hours OR OLD.place IS NOT NEW.place OR OLD.counts_ce IS NOT NEW.counts_ce)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training' AND sync_row.rid = NEW.rowid;
@@ -850,7 +850,7 @@ END;
 
 CREATE TRIGGER sync_training_delete AFTER DELETE ON training
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training' AND sync_row.rid = OLD.rowid;
@@ -858,9 +858,9 @@ END;
 
 CREATE TRIGGER sync_training_attendance_insert AFTER INSERT ON training_attendance WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_attendance', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_attendance', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -872,7 +872,7 @@ END;
 CREATE TRIGGER sync_training_attendance_update AFTER UPDATE ON training_attendance WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.training_id IS NOT NEW.training_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.guest_name IS NOT NEW.guest_name OR OLD.guest_unit IS NOT NEW.guest_unit OR OLD.status IS NOT NEW.status OR OLD.arrived IS NOT NEW.arrived OR OLD.left_at IS NOT NEW.left_at OR OLD.credited_hours IS NOT NEW.credited_hours OR OLD.session_date IS NOT NEW.session_date OR OLD.counts_ce IS NOT NEW.counts_ce OR OLD.signed_at IS NOT NEW.signed_at)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_attendance' AND sync_row.rid = NEW.rowid;
@@ -885,7 +885,7 @@ END;
 
 CREATE TRIGGER sync_training_attendance_delete AFTER DELETE ON training_attendance
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_attendance' AND sync_row.rid = OLD.rowid;
@@ -893,9 +893,9 @@ END;
 
 CREATE TRIGGER sync_assessment_insert AFTER INSERT ON assessment WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'assessment', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'assessment', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -907,7 +907,7 @@ END;
 CREATE TRIGGER sync_assessment_update AFTER UPDATE ON assessment WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.training_id IS NOT NEW.training_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.kind IS NOT NEW.kind OR OLD.score IS NOT NEW.score OR OLD.passed IS NOT NEW.passed OR OLD.assessed_on IS NOT NEW.assessed_on OR OLD.note IS NOT NEW.note)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'assessment' AND sync_row.rid = NEW.rowid;
@@ -920,7 +920,7 @@ END;
 
 CREATE TRIGGER sync_assessment_delete AFTER DELETE ON assessment
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'assessment' AND sync_row.rid = OLD.rowid;
@@ -928,9 +928,9 @@ END;
 
 CREATE TRIGGER sync_sync_conflict_insert AFTER INSERT ON sync_conflict WHEN (SELECT applying FROM sync_state) = 0
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST(unixepoch('subsec') * 1000 AS INTEGER)) || lower(hex(randomblob(10))), 'sync_conflict', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'sync_conflict', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -942,7 +942,7 @@ END;
 CREATE TRIGGER sync_sync_conflict_update AFTER UPDATE ON sync_conflict WHEN (SELECT applying FROM sync_state) = 0
     AND (OLD.tbl IS NOT NEW.tbl OR OLD.row_uid IS NOT NEW.row_uid OR OLD.field IS NOT NEW.field OR OLD.kind IS NOT NEW.kind OR OLD.sensitive IS NOT NEW.sensitive OR OLD.winner_value IS NOT NEW.winner_value OR OLD.loser_value IS NOT NEW.loser_value OR OLD.winner_origin IS NOT NEW.winner_origin OR OLD.loser_origin IS NOT NEW.loser_origin OR OLD.detected_at IS NOT NEW.detected_at OR OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at)
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'sync_conflict' AND sync_row.rid = NEW.rowid;
@@ -955,7 +955,7 @@ END;
 
 CREATE TRIGGER sync_sync_conflict_delete AFTER DELETE ON sync_conflict
 BEGIN
-    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST(unixepoch('subsec') * 1000 AS INTEGER) << 16);
+    UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'sync_conflict' AND sync_row.rid = OLD.rowid;
