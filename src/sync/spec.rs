@@ -12,9 +12,9 @@
 pub enum Uid {
     /// Time-ordered random (UUID v7-like: 48 bits of milliseconds, 80 random).
     Random,
-    /// From the row's natural key: the uids of these columns' rows joined
-    /// by `~`, then the suffix. Two devices adding the same attendee to the
-    /// same record make the same row, not a duplicate.
+    /// From the row's natural key: these columns (a foreign key by the uid
+    /// of its row) joined by `~`, then the suffix. Two devices adding the
+    /// same attendee to the same record make the same row, not a duplicate.
     Natural(&'static [&'static str], &'static str),
 }
 
@@ -406,7 +406,8 @@ pub const TABLES: &[Table] = &[
             c("counts_ce"),
             c("signed_at"),
         ],
-        uid: Uid::Random,
+        // One sign-in per person and session, whichever laptop took it.
+        uid: Uid::Natural(&["training_id", "staff_id"], "~att"),
         groups: &[
             &["staff_id", "guest_name", "guest_unit"],
             &["status", "arrived", "left_at", "credited_hours"],
@@ -425,7 +426,7 @@ pub const TABLES: &[Table] = &[
             c("assessed_on"),
             c("note"),
         ],
-        uid: Uid::Random,
+        uid: Uid::Natural(&["training_id", "staff_id", "kind"], "~assess"),
         groups: &[&["score", "passed"]],
         sensitive: &[],
         locked: &[],
@@ -503,27 +504,36 @@ const NOT_APPLYING: &str = "(SELECT applying FROM sync_state) = 0";
 
 fn uid_sql(t: &Table) -> String {
     match t.uid {
-        Uid::Random => "printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) \
+        Uid::Random => {
+            "printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) \
                         || lower(hex(randomblob(10)))"
-            .to_string(),
+                .to_string()
+        }
         Uid::Natural(cols, suffix) => {
             let parts: Vec<String> = cols
                 .iter()
-                .map(|name| {
-                    let refs = t
-                        .cols
-                        .iter()
-                        .find(|c| c.name == *name)
-                        .and_then(|c| c.refs)
-                        .unwrap_or(t.name);
-                    format!("(SELECT uid FROM sync_row WHERE tbl = '{refs}' AND rid = NEW.{name})")
-                })
+                .map(
+                    |name| match t.cols.iter().find(|c| c.name == *name).and_then(|c| c.refs) {
+                        Some(refs) => format!(
+                            "(SELECT uid FROM sync_row WHERE tbl = '{refs}' AND rid = NEW.{name})"
+                        ),
+                        None => format!("NEW.{name}"),
+                    },
+                )
                 .collect();
             let mut sql = parts.join(" || '~' || ");
             if !suffix.is_empty() {
                 sql.push_str(&format!(" || '{suffix}'"));
             }
-            sql
+            // A key with an empty part (a guest's sign-in has no staff
+            // row) is no key: such a row gets a random uid.
+            format!(
+                "coalesce({sql}, {})",
+                uid_sql(&Table {
+                    uid: Uid::Random,
+                    ..*t
+                })
+            )
         }
     }
 }

@@ -99,13 +99,13 @@ INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'supervision_record', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM supervision_record x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id), 'record_attendee', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id), printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'record_attendee', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_attendee x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'action_item', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM action_item x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id) || '~sig', 'record_signature', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id) || '~sig', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'record_signature', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_signature x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'record_amendment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
@@ -114,7 +114,7 @@ INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'client_case', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM client_case x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = x.case_id) || '~identity', 'case_identity', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = x.case_id) || '~identity', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'case_identity', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM case_identity x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'case_consent', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
@@ -129,7 +129,7 @@ INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'group_session', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM group_session x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = x.case_id) || '~case', 'record_case', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = x.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = x.case_id) || '~case', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'record_case', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM record_case x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'policy_change', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
@@ -147,10 +147,10 @@ INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM training x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_attendance', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'training' AND rid = x.training_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id) || '~att', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'training_attendance', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM training_attendance x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'assessment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
+SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'training' AND rid = x.training_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = x.staff_id) || '~' || x.kind || '~assess', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'assessment', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
 FROM assessment x, sync_state s ORDER BY x.rowid;
 INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
 SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'sync_conflict', x.rowid, s.origin, s.clock, s.clock, s.seq, 0, json_object(s.origin, s.clock)
@@ -300,7 +300,7 @@ CREATE TRIGGER sync_record_attendee_insert AFTER INSERT ON record_attendee WHEN 
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id), 'record_attendee', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id), printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'record_attendee', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -370,7 +370,7 @@ CREATE TRIGGER sync_record_signature_insert AFTER INSERT ON record_signature WHE
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id) || '~sig', 'record_signature', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id) || '~sig', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'record_signature', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -475,7 +475,7 @@ CREATE TRIGGER sync_case_identity_insert AFTER INSERT ON case_identity WHEN (SEL
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = NEW.case_id) || '~identity', 'case_identity', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = NEW.case_id) || '~identity', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'case_identity', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -650,7 +650,7 @@ CREATE TRIGGER sync_record_case_insert AFTER INSERT ON record_case WHEN (SELECT 
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT (SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = NEW.case_id) || '~case', 'record_case', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'supervision_record' AND rid = NEW.record_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'client_case' AND rid = NEW.case_id) || '~case', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'record_case', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -860,7 +860,7 @@ CREATE TRIGGER sync_training_attendance_insert AFTER INSERT ON training_attendan
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'training_attendance', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'training' AND rid = NEW.training_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id) || '~att', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'training_attendance', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
@@ -895,7 +895,7 @@ CREATE TRIGGER sync_assessment_insert AFTER INSERT ON assessment WHEN (SELECT ap
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     INSERT INTO sync_row (uid, tbl, rid, origin, created, hlc, seq, deleted, vv)
-    SELECT printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10))), 'assessment', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
+    SELECT coalesce((SELECT uid FROM sync_row WHERE tbl = 'training' AND rid = NEW.training_id) || '~' || (SELECT uid FROM sync_row WHERE tbl = 'staff' AND rid = NEW.staff_id) || '~' || NEW.kind || '~assess', printf('%012x', CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER)) || lower(hex(randomblob(10)))), 'assessment', NEW.rowid, s.origin, s.clock, s.clock, s.seq, 0,
         json_object(s.origin, s.clock)
     FROM sync_state s WHERE true
     ON CONFLICT (uid) DO UPDATE SET rid = excluded.rid, origin = excluded.origin,
