@@ -304,3 +304,56 @@ fn supervisors_and_their_current_supervisees() {
     );
     assert!(store.supervisees(worker, today()).expect("none").is_empty());
 }
+
+#[test]
+fn rows_written_before_sync_existed_get_their_identity_by_migration() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v5.sqlite3");
+    {
+        let mut conn = rusqlite::Connection::open(&path).expect("raw");
+        stationdesk::store::migrations()
+            .to_version(&mut conn, 5)
+            .expect("version 5");
+        conn.execute_batch(
+            "INSERT INTO station (name, township, county) VALUES ('旧站', '旧镇', '旧县');
+             INSERT INTO staff (station_id, name, role, qualification, certificate_no, registration_date, start_date)
+                 VALUES (1, '陈督导', 'junior_supervisor', 'social_worker', 'SG1', '2025-01-01', '2020-01-01'),
+                        (1, '王社工', 'frontline', 'none', NULL, NULL, '2020-01-01');
+             INSERT INTO supervision_record (supervisor_id, year, number, date, start_time, end_time, place,
+                 mode, functions, cases, topic, previous_review, reported, findings, guidance, reflection,
+                 disagreement, created_at, updated_at)
+             VALUES (1, 2026, 1, '2026-10-05', '09:00', '10:00', '站', 'individual', 'educational', '', '旧',
+                     '', '', '', '', '', '', '2026-10-05T10:00:00', '2026-10-05T10:00:00');
+             INSERT INTO record_attendee (record_id, staff_id, attendance) VALUES (1, 2, 'present');",
+        )
+        .expect("old data");
+    }
+    let store = Store::open(&path).expect("migrates to sync");
+    let snapshot = store.sync_snapshot().expect("snapshot");
+    let tables: Vec<&str> = snapshot.values().map(|(t, _, _)| t.as_str()).collect();
+    for table in ["station", "staff", "supervision_record", "record_attendee"] {
+        assert!(tables.contains(&table), "{table} rows have uids");
+    }
+    assert_eq!(snapshot.len(), 5);
+    // The attendee's uid is made from its record's and person's uids.
+    let uid_of = |table: &str, name: Option<&str>| -> String {
+        snapshot
+            .iter()
+            .find(|(_, (t, _, v))| t == table && name.is_none_or(|n| v[1] == n))
+            .map(|(uid, _)| uid.clone())
+            .expect("row")
+    };
+    let record = uid_of("supervision_record", None);
+    let staff = uid_of("staff", Some("王社工"));
+    assert!(snapshot.contains_key(&format!("{record}~{staff}")));
+    // And they travel: an empty laptop takes them all.
+    let bundle = store
+        .export_bundle(None, chrono::NaiveDateTime::default(), &mut |_, _| {})
+        .expect("export");
+    let mut other = Store::open_in_memory().expect("other");
+    let report = other
+        .import_bundle(&bundle, "v5", false, chrono::NaiveDateTime::default())
+        .expect("import");
+    assert_eq!(report.summary.new, 5);
+    assert_eq!(other.sync_snapshot().expect("snapshot"), snapshot);
+}
