@@ -472,7 +472,7 @@ impl Store {
     }
 
     /// Merges a bundle: gather the local copies, plan (pure), apply, all in
-    /// one IMMEDIATE transaction. With `dry_run` nothing is written and the
+    /// one IMMEDIATE transaction. With `dry_run` it is rolled back and the
     /// report says what would happen.
     pub fn import_bundle(
         &mut self,
@@ -489,10 +489,12 @@ impl Store {
         let local = gather(&tx, &bundle.sections)?;
         let plan = plan::plan(&bundle.sections, &local);
         let summary = plan.summary.clone();
+        // A dry run applies too, then rolls back: what the database itself
+        // would refuse (a constraint, a missing parent) shows in the preview.
+        apply(&tx, &plan, bundle.max_version(), now)?;
         if dry_run {
             tx.rollback()?;
         } else {
-            apply(&tx, &plan, bundle.manifest.max_hlc, now)?;
             tx.execute(
                 "INSERT INTO sync_log (direction, peer, file, sha256, rows, summary, at)
                  VALUES ('import', ?1, ?2, '', ?3, ?4, ?5)",
@@ -637,7 +639,7 @@ impl Store {
                         .find(|c| c.name == col)
                         .ok_or_else(|| inconsistent(format!("conflict {id}: unknown column {col}")))?;
                     let value = match (c.refs, v.as_str()) {
-                        (Some(_), Some(u)) => local_rid(tx, u)?
+                        (Some(refs), Some(u)) => local_rid(tx, refs, u)?
                             .map(Sql::Integer)
                             .ok_or(SyncError::RowGone { id })?,
                         _ => to_sql(v, t.name, col, &row_uid)?,
@@ -663,10 +665,11 @@ impl Store {
     }
 }
 
-fn local_rid(tx: &rusqlite::Connection, uid: &str) -> Result<Option<i64>> {
+/// The local rowid of a live row of `table` with this uid.
+fn local_rid(tx: &rusqlite::Connection, table: &str, uid: &str) -> Result<Option<i64>> {
     Ok(tx
-        .prepare_cached("SELECT rid FROM sync_row WHERE uid = ?1")?
-        .query_row([uid], |r| r.get::<_, Option<i64>>(0))
+        .prepare_cached("SELECT rid FROM sync_row WHERE uid = ?1 AND tbl = ?2")?
+        .query_row([uid, table], |r| r.get::<_, Option<i64>>(0))
         .optional()?
         .flatten())
 }
@@ -761,7 +764,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
         })?;
     clock = clock.max(max_hlc);
     tx.execute("UPDATE sync_state SET applying = 1", [])?;
-    let mut rids: HashMap<String, i64> = HashMap::new();
+    let mut rids: HashMap<String, (&'static str, i64)> = HashMap::new();
     let mut next_seq = || {
         seq += 1;
         seq
@@ -788,11 +791,11 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
                     let rid = tx.last_insert_rowid();
                     let fresh = matches!(op, Op::Insert(_));
                     write_meta(tx, t, row, Some(rid), next_seq(), fresh)?;
-                    rids.insert(row.uid.clone(), rid);
+                    rids.insert(row.uid.clone(), (t.name, rid));
                 }
                 Op::Tombstone(row) => write_meta(tx, t, row, None, next_seq(), true)?,
                 Op::Update { row, cols } => {
-                    let rid = local_rid(tx, &row.uid)?.ok_or_else(|| {
+                    let rid = local_rid(tx, t.name, &row.uid)?.ok_or_else(|| {
                         inconsistent(format!("row {} of {} vanished", row.uid, t.name))
                     })?;
                     let all = sql_values(tx, t, row, &mut rids)?;
@@ -818,7 +821,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
                     let rid = if row.deleted {
                         None
                     } else {
-                        local_rid(tx, &row.uid)?
+                        local_rid(tx, t.name, &row.uid)?
                     };
                     write_meta(tx, t, row, rid, next_seq(), false)?;
                 }
@@ -831,7 +834,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
         let Some(t) = tp.table else { continue };
         for op in &tp.ops {
             if let Op::Delete(row) = op {
-                if let Some(rid) = local_rid(tx, &row.uid)? {
+                if let Some(rid) = local_rid(tx, t.name, &row.uid)? {
                     tx.prepare_cached(&format!("DELETE FROM {} WHERE rowid = ?1", t.name))?
                         .execute([rid])
                         .map_err(|e| refused(t, row, e))?;
@@ -867,18 +870,19 @@ fn sql_values(
     tx: &Transaction,
     t: &'static Table,
     row: &Row,
-    rids: &mut HashMap<String, i64>,
+    rids: &mut HashMap<String, (&'static str, i64)>,
 ) -> Result<Vec<Sql>> {
     let mut out = Vec::with_capacity(t.cols.len());
     for (c, v) in t.cols.iter().zip(&row.values) {
         let value = match (c.refs, v) {
             (Some(refs), Value::String(u)) => {
+                let refs = spec_name(refs);
                 let rid = match rids.get(u) {
-                    Some(&r) => Some(r),
+                    Some(&(table, r)) => (table == refs).then_some(r),
                     None => {
-                        let r = local_rid(tx, u)?;
+                        let r = local_rid(tx, refs, u)?;
                         if let Some(r) = r {
-                            rids.insert(u.clone(), r);
+                            rids.insert(u.clone(), (refs, r));
                         }
                         r
                     }

@@ -21,6 +21,9 @@ pub const MAGIC: &[u8] = b"STATIONDESK-SYNC\n";
 /// The bundle layout this program writes and the newest it reads.
 pub const FORMAT: u32 = 1;
 const SUM: usize = 32;
+/// No version is later than 2200-01-01: a bundle claiming one is damaged
+/// (or hostile) and would push the clock to its limit.
+pub const LATEST_VERSION: i64 = 7_258_118_400_000 << 16;
 
 /// Why a file cannot be imported. Each names the problem plainly.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -155,6 +158,22 @@ impl Bundle {
     }
 
     /// Reads only the manifest, after checking the file is whole.
+    /// The newest version any row carries (the manifest's figure is not
+    /// trusted for the clock).
+    pub fn max_version(&self) -> i64 {
+        self.sections
+            .iter()
+            .flat_map(|s| &s.rows)
+            .flat_map(|r| {
+                [r.created, r.hlc]
+                    .into_iter()
+                    .chain(r.vv.values().copied())
+                    .chain(r.dots.values().map(|d| d.0))
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     pub fn manifest(bytes: &[u8]) -> Result<Manifest, BundleError> {
         let (manifest, _) = split(bytes)?;
         Ok(manifest)
@@ -176,6 +195,8 @@ impl Bundle {
     fn check(&self) -> Result<(), BundleError> {
         let corrupt = |m: String| Err(BundleError::Corrupt(m));
         let mut counts = BTreeMap::new();
+        let mut uids = std::collections::HashSet::new();
+        let mut tombstones = 0u64;
         let mut last = None;
         for s in &self.sections {
             let Some(pos) = spec::TABLES.iter().position(|t| t.name == s.table) else {
@@ -193,9 +214,13 @@ impl Bundle {
                     s.table, s.columns, expected
                 ));
             }
+            let fields: Vec<&str> = t.fields().into_iter().map(|(f, _)| f).collect();
             for r in &s.rows {
                 if r.uid.is_empty() || r.origin.is_empty() {
                     return corrupt(format!("a row of {} has no uid or origin", s.table));
+                }
+                if !uids.insert(r.uid.as_str()) {
+                    return corrupt(format!("row {} appears twice", r.uid));
                 }
                 let want = if r.deleted { 0 } else { t.cols.len() };
                 if r.values.len() != want {
@@ -207,13 +232,26 @@ impl Bundle {
                     ));
                 }
                 for field in r.dots.keys() {
-                    if !t.fields().iter().any(|(f, _)| f == field) {
+                    if !fields.contains(&field.as_str()) {
                         return corrupt(format!(
                             "row {} of {} names field {field:?}",
                             r.uid, s.table
                         ));
                     }
                 }
+                let versions = [r.created, r.hlc]
+                    .into_iter()
+                    .chain(r.vv.values().copied())
+                    .chain(r.dots.values().map(|d| d.0));
+                for v in versions {
+                    if !(0..=LATEST_VERSION).contains(&v) {
+                        return corrupt(format!(
+                            "row {} of {} carries an impossible version {v}",
+                            r.uid, s.table
+                        ));
+                    }
+                }
+                tombstones += u64::from(r.deleted);
             }
             counts.insert(s.table.clone(), s.rows.len() as u64);
         }
@@ -223,6 +261,12 @@ impl Bundle {
         if counts != said {
             return corrupt(format!(
                 "the manifest counts {said:?} rows but the bundle holds {counts:?}"
+            ));
+        }
+        if tombstones != self.manifest.tombstones {
+            return corrupt(format!(
+                "the manifest counts {} deleted rows but the bundle holds {tombstones}",
+                self.manifest.tombstones
             ));
         }
         Ok(())

@@ -573,12 +573,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_{name}_update AFTER UPDATE ON {name} WHEN {NOT_APPLYING}
-    AND ({changed})
+    AND ({changed} OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     {TICK}
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$.\"' || s.origin || '\"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = '{name}' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = '{name}' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, ({fields}) f

@@ -170,12 +170,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_station_update AFTER UPDATE ON station WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.name IS NOT NEW.name OR OLD.township IS NOT NEW.township OR OLD.county IS NOT NEW.county)
+    AND (OLD.name IS NOT NEW.name OR OLD.township IS NOT NEW.township OR OLD.county IS NOT NEW.county OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'station' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'station' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'name' AS field WHERE OLD.name IS NOT NEW.name UNION ALL SELECT 'township' AS field WHERE OLD.township IS NOT NEW.township UNION ALL SELECT 'county' AS field WHERE OLD.county IS NOT NEW.county) f
@@ -205,12 +205,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_staff_update AFTER UPDATE ON staff WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.station_id IS NOT NEW.station_id OR OLD.name IS NOT NEW.name OR OLD.role IS NOT NEW.role OR OLD.qualification IS NOT NEW.qualification OR OLD.certificate_no IS NOT NEW.certificate_no OR OLD.registration_date IS NOT NEW.registration_date OR OLD.start_date IS NOT NEW.start_date OR OLD.left_date IS NOT NEW.left_date)
+    AND (OLD.station_id IS NOT NEW.station_id OR OLD.name IS NOT NEW.name OR OLD.role IS NOT NEW.role OR OLD.qualification IS NOT NEW.qualification OR OLD.certificate_no IS NOT NEW.certificate_no OR OLD.registration_date IS NOT NEW.registration_date OR OLD.start_date IS NOT NEW.start_date OR OLD.left_date IS NOT NEW.left_date OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'staff' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'staff' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'station_id' AS field WHERE OLD.station_id IS NOT NEW.station_id UNION ALL SELECT 'name' AS field WHERE OLD.name IS NOT NEW.name UNION ALL SELECT 'role' AS field WHERE OLD.role IS NOT NEW.role UNION ALL SELECT 'qualification' AS field WHERE OLD.qualification IS NOT NEW.qualification UNION ALL SELECT 'certificate_no' AS field WHERE OLD.certificate_no IS NOT NEW.certificate_no UNION ALL SELECT 'registration_date' AS field WHERE OLD.registration_date IS NOT NEW.registration_date UNION ALL SELECT 'start_date' AS field WHERE OLD.start_date IS NOT NEW.start_date UNION ALL SELECT 'left_date' AS field WHERE OLD.left_date IS NOT NEW.left_date) f
@@ -240,12 +240,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_supervision_link_update AFTER UPDATE ON supervision_link WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.supervisee_id IS NOT NEW.supervisee_id OR OLD.from_date IS NOT NEW.from_date OR OLD.to_date IS NOT NEW.to_date)
+    AND (OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.supervisee_id IS NOT NEW.supervisee_id OR OLD.from_date IS NOT NEW.from_date OR OLD.to_date IS NOT NEW.to_date OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'supervision_link' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'supervision_link' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'supervisor_id' AS field WHERE OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.supervisee_id IS NOT NEW.supervisee_id UNION ALL SELECT 'from_date' AS field WHERE OLD.from_date IS NOT NEW.from_date OR OLD.to_date IS NOT NEW.to_date) f
@@ -275,12 +275,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_supervision_record_update AFTER UPDATE ON supervision_record WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.year IS NOT NEW.year OR OLD.number IS NOT NEW.number OR OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.place IS NOT NEW.place OR OLD.mode IS NOT NEW.mode OR OLD.functions IS NOT NEW.functions OR OLD.cases IS NOT NEW.cases OR OLD.topic IS NOT NEW.topic OR OLD.previous_review IS NOT NEW.previous_review OR OLD.reported IS NOT NEW.reported OR OLD.findings IS NOT NEW.findings OR OLD.guidance IS NOT NEW.guidance OR OLD.reflection IS NOT NEW.reflection OR OLD.disagreement IS NOT NEW.disagreement OR OLD.created_at IS NOT NEW.created_at OR OLD.updated_at IS NOT NEW.updated_at)
+    AND (OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.year IS NOT NEW.year OR OLD.number IS NOT NEW.number OR OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.place IS NOT NEW.place OR OLD.mode IS NOT NEW.mode OR OLD.functions IS NOT NEW.functions OR OLD.cases IS NOT NEW.cases OR OLD.topic IS NOT NEW.topic OR OLD.previous_review IS NOT NEW.previous_review OR OLD.reported IS NOT NEW.reported OR OLD.findings IS NOT NEW.findings OR OLD.guidance IS NOT NEW.guidance OR OLD.reflection IS NOT NEW.reflection OR OLD.disagreement IS NOT NEW.disagreement OR OLD.created_at IS NOT NEW.created_at OR OLD.updated_at IS NOT NEW.updated_at OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'supervision_record' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'supervision_record' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'supervisor_id' AS field WHERE OLD.supervisor_id IS NOT NEW.supervisor_id OR OLD.year IS NOT NEW.year OR OLD.number IS NOT NEW.number UNION ALL SELECT 'date' AS field WHERE OLD.date IS NOT NEW.date UNION ALL SELECT 'start_time' AS field WHERE OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time UNION ALL SELECT 'place' AS field WHERE OLD.place IS NOT NEW.place UNION ALL SELECT 'mode' AS field WHERE OLD.mode IS NOT NEW.mode UNION ALL SELECT 'functions' AS field WHERE OLD.functions IS NOT NEW.functions UNION ALL SELECT 'cases' AS field WHERE OLD.cases IS NOT NEW.cases UNION ALL SELECT 'topic' AS field WHERE OLD.topic IS NOT NEW.topic UNION ALL SELECT 'previous_review' AS field WHERE OLD.previous_review IS NOT NEW.previous_review UNION ALL SELECT 'reported' AS field WHERE OLD.reported IS NOT NEW.reported UNION ALL SELECT 'findings' AS field WHERE OLD.findings IS NOT NEW.findings UNION ALL SELECT 'guidance' AS field WHERE OLD.guidance IS NOT NEW.guidance UNION ALL SELECT 'reflection' AS field WHERE OLD.reflection IS NOT NEW.reflection UNION ALL SELECT 'disagreement' AS field WHERE OLD.disagreement IS NOT NEW.disagreement UNION ALL SELECT 'created_at' AS field WHERE OLD.created_at IS NOT NEW.created_at UNION ALL SELECT 'updated_at' AS field WHERE OLD.updated_at IS NOT NEW.updated_at) f
@@ -310,12 +310,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_record_attendee_update AFTER UPDATE ON record_attendee WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.attendance IS NOT NEW.attendance)
+    AND (OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.attendance IS NOT NEW.attendance OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'record_attendee' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'record_attendee' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'record_id' AS field WHERE OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id UNION ALL SELECT 'attendance' AS field WHERE OLD.attendance IS NOT NEW.attendance) f
@@ -345,12 +345,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_action_item_update AFTER UPDATE ON action_item WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.record_id IS NOT NEW.record_id OR OLD.position IS NOT NEW.position OR OLD.what IS NOT NEW.what OR OLD.owner_id IS NOT NEW.owner_id OR OLD.due_date IS NOT NEW.due_date OR OLD.done_date IS NOT NEW.done_date OR OLD.note IS NOT NEW.note)
+    AND (OLD.record_id IS NOT NEW.record_id OR OLD.position IS NOT NEW.position OR OLD.what IS NOT NEW.what OR OLD.owner_id IS NOT NEW.owner_id OR OLD.due_date IS NOT NEW.due_date OR OLD.done_date IS NOT NEW.done_date OR OLD.note IS NOT NEW.note OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'action_item' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'action_item' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'record_id' AS field WHERE OLD.record_id IS NOT NEW.record_id UNION ALL SELECT 'position' AS field WHERE OLD.position IS NOT NEW.position UNION ALL SELECT 'what' AS field WHERE OLD.what IS NOT NEW.what UNION ALL SELECT 'owner_id' AS field WHERE OLD.owner_id IS NOT NEW.owner_id UNION ALL SELECT 'due_date' AS field WHERE OLD.due_date IS NOT NEW.due_date UNION ALL SELECT 'done_date' AS field WHERE OLD.done_date IS NOT NEW.done_date UNION ALL SELECT 'note' AS field WHERE OLD.note IS NOT NEW.note) f
@@ -380,12 +380,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_record_signature_update AFTER UPDATE ON record_signature WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.role IS NOT NEW.role OR OLD.name IS NOT NEW.name OR OLD.signed_at IS NOT NEW.signed_at)
+    AND (OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.role IS NOT NEW.role OR OLD.name IS NOT NEW.name OR OLD.signed_at IS NOT NEW.signed_at OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'record_signature' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'record_signature' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'record_id' AS field WHERE OLD.record_id IS NOT NEW.record_id OR OLD.staff_id IS NOT NEW.staff_id UNION ALL SELECT 'role' AS field WHERE OLD.role IS NOT NEW.role UNION ALL SELECT 'name' AS field WHERE OLD.name IS NOT NEW.name UNION ALL SELECT 'signed_at' AS field WHERE OLD.signed_at IS NOT NEW.signed_at) f
@@ -415,12 +415,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_record_amendment_update AFTER UPDATE ON record_amendment WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.record_id IS NOT NEW.record_id OR OLD.field IS NOT NEW.field OR OLD.original IS NOT NEW.original OR OLD.amended IS NOT NEW.amended OR OLD.reason IS NOT NEW.reason OR OLD.by_name IS NOT NEW.by_name OR OLD.at IS NOT NEW.at)
+    AND (OLD.record_id IS NOT NEW.record_id OR OLD.field IS NOT NEW.field OR OLD.original IS NOT NEW.original OR OLD.amended IS NOT NEW.amended OR OLD.reason IS NOT NEW.reason OR OLD.by_name IS NOT NEW.by_name OR OLD.at IS NOT NEW.at OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'record_amendment' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'record_amendment' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'record_id' AS field WHERE OLD.record_id IS NOT NEW.record_id UNION ALL SELECT 'field' AS field WHERE OLD.field IS NOT NEW.field UNION ALL SELECT 'original' AS field WHERE OLD.original IS NOT NEW.original UNION ALL SELECT 'amended' AS field WHERE OLD.amended IS NOT NEW.amended UNION ALL SELECT 'reason' AS field WHERE OLD.reason IS NOT NEW.reason UNION ALL SELECT 'by_name' AS field WHERE OLD.by_name IS NOT NEW.by_name UNION ALL SELECT 'at' AS field WHERE OLD.at IS NOT NEW.at) f
@@ -450,12 +450,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_client_case_update AFTER UPDATE ON client_case WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.code IS NOT NEW.code OR OLD.station_id IS NOT NEW.station_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.category IS NOT NEW.category OR OLD.risk IS NOT NEW.risk OR OLD.risk_since IS NOT NEW.risk_since OR OLD.stage IS NOT NEW.stage OR OLD.difficult IS NOT NEW.difficult OR OLD.opened_on IS NOT NEW.opened_on OR OLD.closed_on IS NOT NEW.closed_on OR OLD.retain_until IS NOT NEW.retain_until)
+    AND (OLD.code IS NOT NEW.code OR OLD.station_id IS NOT NEW.station_id OR OLD.owner_id IS NOT NEW.owner_id OR OLD.category IS NOT NEW.category OR OLD.risk IS NOT NEW.risk OR OLD.risk_since IS NOT NEW.risk_since OR OLD.stage IS NOT NEW.stage OR OLD.difficult IS NOT NEW.difficult OR OLD.opened_on IS NOT NEW.opened_on OR OLD.closed_on IS NOT NEW.closed_on OR OLD.retain_until IS NOT NEW.retain_until OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'client_case' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'client_case' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'code' AS field WHERE OLD.code IS NOT NEW.code UNION ALL SELECT 'station_id' AS field WHERE OLD.station_id IS NOT NEW.station_id UNION ALL SELECT 'owner_id' AS field WHERE OLD.owner_id IS NOT NEW.owner_id UNION ALL SELECT 'category' AS field WHERE OLD.category IS NOT NEW.category UNION ALL SELECT 'risk' AS field WHERE OLD.risk IS NOT NEW.risk OR OLD.risk_since IS NOT NEW.risk_since UNION ALL SELECT 'stage' AS field WHERE OLD.stage IS NOT NEW.stage OR OLD.closed_on IS NOT NEW.closed_on UNION ALL SELECT 'difficult' AS field WHERE OLD.difficult IS NOT NEW.difficult UNION ALL SELECT 'opened_on' AS field WHERE OLD.opened_on IS NOT NEW.opened_on UNION ALL SELECT 'retain_until' AS field WHERE OLD.retain_until IS NOT NEW.retain_until) f
@@ -485,12 +485,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_case_identity_update AFTER UPDATE ON case_identity WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.case_id IS NOT NEW.case_id OR OLD.real_name IS NOT NEW.real_name OR OLD.id_number IS NOT NEW.id_number OR OLD.birth_date IS NOT NEW.birth_date OR OLD.phone IS NOT NEW.phone OR OLD.guardian IS NOT NEW.guardian OR OLD.health_notes IS NOT NEW.health_notes)
+    AND (OLD.case_id IS NOT NEW.case_id OR OLD.real_name IS NOT NEW.real_name OR OLD.id_number IS NOT NEW.id_number OR OLD.birth_date IS NOT NEW.birth_date OR OLD.phone IS NOT NEW.phone OR OLD.guardian IS NOT NEW.guardian OR OLD.health_notes IS NOT NEW.health_notes OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'case_identity' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'case_identity' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'case_id' AS field WHERE OLD.case_id IS NOT NEW.case_id UNION ALL SELECT 'real_name' AS field WHERE OLD.real_name IS NOT NEW.real_name UNION ALL SELECT 'id_number' AS field WHERE OLD.id_number IS NOT NEW.id_number UNION ALL SELECT 'birth_date' AS field WHERE OLD.birth_date IS NOT NEW.birth_date UNION ALL SELECT 'phone' AS field WHERE OLD.phone IS NOT NEW.phone UNION ALL SELECT 'guardian' AS field WHERE OLD.guardian IS NOT NEW.guardian UNION ALL SELECT 'health_notes' AS field WHERE OLD.health_notes IS NOT NEW.health_notes) f
@@ -520,12 +520,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_case_consent_update AFTER UPDATE ON case_consent WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.case_id IS NOT NEW.case_id OR OLD.kind IS NOT NEW.kind OR OLD.given_on IS NOT NEW.given_on OR OLD.given_by IS NOT NEW.given_by OR OLD.scope IS NOT NEW.scope)
+    AND (OLD.case_id IS NOT NEW.case_id OR OLD.kind IS NOT NEW.kind OR OLD.given_on IS NOT NEW.given_on OR OLD.given_by IS NOT NEW.given_by OR OLD.scope IS NOT NEW.scope OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'case_consent' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'case_consent' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'case_id' AS field WHERE OLD.case_id IS NOT NEW.case_id UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'given_on' AS field WHERE OLD.given_on IS NOT NEW.given_on UNION ALL SELECT 'given_by' AS field WHERE OLD.given_by IS NOT NEW.given_by UNION ALL SELECT 'scope' AS field WHERE OLD.scope IS NOT NEW.scope) f
@@ -555,12 +555,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_case_contact_update AFTER UPDATE ON case_contact WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.case_id IS NOT NEW.case_id OR OLD.date IS NOT NEW.date OR OLD.kind IS NOT NEW.kind OR OLD.staff_id IS NOT NEW.staff_id OR OLD.note IS NOT NEW.note)
+    AND (OLD.case_id IS NOT NEW.case_id OR OLD.date IS NOT NEW.date OR OLD.kind IS NOT NEW.kind OR OLD.staff_id IS NOT NEW.staff_id OR OLD.note IS NOT NEW.note OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'case_contact' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'case_contact' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'case_id' AS field WHERE OLD.case_id IS NOT NEW.case_id UNION ALL SELECT 'date' AS field WHERE OLD.date IS NOT NEW.date UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'staff_id' AS field WHERE OLD.staff_id IS NOT NEW.staff_id UNION ALL SELECT 'note' AS field WHERE OLD.note IS NOT NEW.note) f
@@ -590,12 +590,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_group_work_update AFTER UPDATE ON group_work WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.station_id IS NOT NEW.station_id OR OLD.kind IS NOT NEW.kind OR OLD.name IS NOT NEW.name OR OLD.therapeutic IS NOT NEW.therapeutic OR OLD.leader_id IS NOT NEW.leader_id OR OLD.started_on IS NOT NEW.started_on)
+    AND (OLD.station_id IS NOT NEW.station_id OR OLD.kind IS NOT NEW.kind OR OLD.name IS NOT NEW.name OR OLD.therapeutic IS NOT NEW.therapeutic OR OLD.leader_id IS NOT NEW.leader_id OR OLD.started_on IS NOT NEW.started_on OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'group_work' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'group_work' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'station_id' AS field WHERE OLD.station_id IS NOT NEW.station_id UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'name' AS field WHERE OLD.name IS NOT NEW.name UNION ALL SELECT 'therapeutic' AS field WHERE OLD.therapeutic IS NOT NEW.therapeutic UNION ALL SELECT 'leader_id' AS field WHERE OLD.leader_id IS NOT NEW.leader_id UNION ALL SELECT 'started_on' AS field WHERE OLD.started_on IS NOT NEW.started_on) f
@@ -625,12 +625,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_group_session_update AFTER UPDATE ON group_session WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.group_id IS NOT NEW.group_id OR OLD.date IS NOT NEW.date OR OLD.participants IS NOT NEW.participants OR OLD.note IS NOT NEW.note)
+    AND (OLD.group_id IS NOT NEW.group_id OR OLD.date IS NOT NEW.date OR OLD.participants IS NOT NEW.participants OR OLD.note IS NOT NEW.note OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'group_session' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'group_session' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'group_id' AS field WHERE OLD.group_id IS NOT NEW.group_id UNION ALL SELECT 'date' AS field WHERE OLD.date IS NOT NEW.date UNION ALL SELECT 'participants' AS field WHERE OLD.participants IS NOT NEW.participants UNION ALL SELECT 'note' AS field WHERE OLD.note IS NOT NEW.note) f
@@ -660,12 +660,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_record_case_update AFTER UPDATE ON record_case WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.record_id IS NOT NEW.record_id OR OLD.case_id IS NOT NEW.case_id)
+    AND (OLD.record_id IS NOT NEW.record_id OR OLD.case_id IS NOT NEW.case_id OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'record_case' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'record_case' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'record_id' AS field WHERE OLD.record_id IS NOT NEW.record_id OR OLD.case_id IS NOT NEW.case_id) f
@@ -695,12 +695,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_policy_change_update AFTER UPDATE ON policy_change WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.key IS NOT NEW.key OR OLD.value IS NOT NEW.value OR OLD.from_month IS NOT NEW.from_month OR OLD.changed_by IS NOT NEW.changed_by OR OLD.changed_at IS NOT NEW.changed_at OR OLD.note IS NOT NEW.note)
+    AND (OLD.key IS NOT NEW.key OR OLD.value IS NOT NEW.value OR OLD.from_month IS NOT NEW.from_month OR OLD.changed_by IS NOT NEW.changed_by OR OLD.changed_at IS NOT NEW.changed_at OR OLD.note IS NOT NEW.note OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'policy_change' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'policy_change' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'key' AS field WHERE OLD.key IS NOT NEW.key UNION ALL SELECT 'value' AS field WHERE OLD.value IS NOT NEW.value UNION ALL SELECT 'from_month' AS field WHERE OLD.from_month IS NOT NEW.from_month UNION ALL SELECT 'changed_by' AS field WHERE OLD.changed_by IS NOT NEW.changed_by UNION ALL SELECT 'changed_at' AS field WHERE OLD.changed_at IS NOT NEW.changed_at UNION ALL SELECT 'note' AS field WHERE OLD.note IS NOT NEW.note) f
@@ -730,12 +730,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_trainer_update AFTER UPDATE ON trainer WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.name IS NOT NEW.name OR OLD.unit IS NOT NEW.unit OR OLD.expertise IS NOT NEW.expertise OR OLD.staff_id IS NOT NEW.staff_id)
+    AND (OLD.name IS NOT NEW.name OR OLD.unit IS NOT NEW.unit OR OLD.expertise IS NOT NEW.expertise OR OLD.staff_id IS NOT NEW.staff_id OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'trainer' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'trainer' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'name' AS field WHERE OLD.name IS NOT NEW.name UNION ALL SELECT 'unit' AS field WHERE OLD.unit IS NOT NEW.unit UNION ALL SELECT 'expertise' AS field WHERE OLD.expertise IS NOT NEW.expertise UNION ALL SELECT 'staff_id' AS field WHERE OLD.staff_id IS NOT NEW.staff_id) f
@@ -765,12 +765,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_training_plan_item_update AFTER UPDATE ON training_plan_item WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.station_id IS NOT NEW.station_id OR OLD.year IS NOT NEW.year OR OLD.title IS NOT NEW.title OR OLD.area IS NOT NEW.area OR OLD.method IS NOT NEW.method OR OLD.month IS NOT NEW.month OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.planned_hours IS NOT NEW.planned_hours OR OLD.dropped_on IS NOT NEW.dropped_on)
+    AND (OLD.station_id IS NOT NEW.station_id OR OLD.year IS NOT NEW.year OR OLD.title IS NOT NEW.title OR OLD.area IS NOT NEW.area OR OLD.method IS NOT NEW.method OR OLD.month IS NOT NEW.month OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.planned_hours IS NOT NEW.planned_hours OR OLD.dropped_on IS NOT NEW.dropped_on OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'training_plan_item' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'training_plan_item' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'station_id' AS field WHERE OLD.station_id IS NOT NEW.station_id UNION ALL SELECT 'year' AS field WHERE OLD.year IS NOT NEW.year UNION ALL SELECT 'title' AS field WHERE OLD.title IS NOT NEW.title UNION ALL SELECT 'area' AS field WHERE OLD.area IS NOT NEW.area UNION ALL SELECT 'method' AS field WHERE OLD.method IS NOT NEW.method UNION ALL SELECT 'month' AS field WHERE OLD.month IS NOT NEW.month UNION ALL SELECT 'trainer_id' AS field WHERE OLD.trainer_id IS NOT NEW.trainer_id UNION ALL SELECT 'planned_hours' AS field WHERE OLD.planned_hours IS NOT NEW.planned_hours UNION ALL SELECT 'dropped_on' AS field WHERE OLD.dropped_on IS NOT NEW.dropped_on) f
@@ -800,12 +800,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_training_plan_change_update AFTER UPDATE ON training_plan_change WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.item_id IS NOT NEW.item_id OR OLD.what IS NOT NEW.what OR OLD.changed_by IS NOT NEW.changed_by OR OLD.changed_at IS NOT NEW.changed_at OR OLD.reason IS NOT NEW.reason)
+    AND (OLD.item_id IS NOT NEW.item_id OR OLD.what IS NOT NEW.what OR OLD.changed_by IS NOT NEW.changed_by OR OLD.changed_at IS NOT NEW.changed_at OR OLD.reason IS NOT NEW.reason OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'training_plan_change' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'training_plan_change' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'item_id' AS field WHERE OLD.item_id IS NOT NEW.item_id UNION ALL SELECT 'what' AS field WHERE OLD.what IS NOT NEW.what UNION ALL SELECT 'changed_by' AS field WHERE OLD.changed_by IS NOT NEW.changed_by UNION ALL SELECT 'changed_at' AS field WHERE OLD.changed_at IS NOT NEW.changed_at UNION ALL SELECT 'reason' AS field WHERE OLD.reason IS NOT NEW.reason) f
@@ -835,12 +835,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_training_update AFTER UPDATE ON training WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.station_id IS NOT NEW.station_id OR OLD.plan_item_id IS NOT NEW.plan_item_id OR OLD.title IS NOT NEW.title OR OLD.area IS NOT NEW.area OR OLD.method IS NOT NEW.method OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.hours IS NOT NEW.hours OR OLD.place IS NOT NEW.place OR OLD.counts_ce IS NOT NEW.counts_ce)
+    AND (OLD.station_id IS NOT NEW.station_id OR OLD.plan_item_id IS NOT NEW.plan_item_id OR OLD.title IS NOT NEW.title OR OLD.area IS NOT NEW.area OR OLD.method IS NOT NEW.method OR OLD.trainer_id IS NOT NEW.trainer_id OR OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.hours IS NOT NEW.hours OR OLD.place IS NOT NEW.place OR OLD.counts_ce IS NOT NEW.counts_ce OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'training' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'training' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'station_id' AS field WHERE OLD.station_id IS NOT NEW.station_id UNION ALL SELECT 'plan_item_id' AS field WHERE OLD.plan_item_id IS NOT NEW.plan_item_id UNION ALL SELECT 'title' AS field WHERE OLD.title IS NOT NEW.title UNION ALL SELECT 'area' AS field WHERE OLD.area IS NOT NEW.area UNION ALL SELECT 'method' AS field WHERE OLD.method IS NOT NEW.method UNION ALL SELECT 'trainer_id' AS field WHERE OLD.trainer_id IS NOT NEW.trainer_id UNION ALL SELECT 'date' AS field WHERE OLD.date IS NOT NEW.date OR OLD.start_time IS NOT NEW.start_time OR OLD.end_time IS NOT NEW.end_time OR OLD.hours IS NOT NEW.hours UNION ALL SELECT 'place' AS field WHERE OLD.place IS NOT NEW.place UNION ALL SELECT 'counts_ce' AS field WHERE OLD.counts_ce IS NOT NEW.counts_ce) f
@@ -870,12 +870,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_training_attendance_update AFTER UPDATE ON training_attendance WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.training_id IS NOT NEW.training_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.guest_name IS NOT NEW.guest_name OR OLD.guest_unit IS NOT NEW.guest_unit OR OLD.status IS NOT NEW.status OR OLD.arrived IS NOT NEW.arrived OR OLD.left_at IS NOT NEW.left_at OR OLD.credited_hours IS NOT NEW.credited_hours OR OLD.session_date IS NOT NEW.session_date OR OLD.counts_ce IS NOT NEW.counts_ce OR OLD.signed_at IS NOT NEW.signed_at)
+    AND (OLD.training_id IS NOT NEW.training_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.guest_name IS NOT NEW.guest_name OR OLD.guest_unit IS NOT NEW.guest_unit OR OLD.status IS NOT NEW.status OR OLD.arrived IS NOT NEW.arrived OR OLD.left_at IS NOT NEW.left_at OR OLD.credited_hours IS NOT NEW.credited_hours OR OLD.session_date IS NOT NEW.session_date OR OLD.counts_ce IS NOT NEW.counts_ce OR OLD.signed_at IS NOT NEW.signed_at OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'training_attendance' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'training_attendance' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'training_id' AS field WHERE OLD.training_id IS NOT NEW.training_id UNION ALL SELECT 'staff_id' AS field WHERE OLD.staff_id IS NOT NEW.staff_id OR OLD.guest_name IS NOT NEW.guest_name OR OLD.guest_unit IS NOT NEW.guest_unit UNION ALL SELECT 'status' AS field WHERE OLD.status IS NOT NEW.status OR OLD.arrived IS NOT NEW.arrived OR OLD.left_at IS NOT NEW.left_at OR OLD.credited_hours IS NOT NEW.credited_hours UNION ALL SELECT 'session_date' AS field WHERE OLD.session_date IS NOT NEW.session_date UNION ALL SELECT 'counts_ce' AS field WHERE OLD.counts_ce IS NOT NEW.counts_ce UNION ALL SELECT 'signed_at' AS field WHERE OLD.signed_at IS NOT NEW.signed_at) f
@@ -905,12 +905,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_assessment_update AFTER UPDATE ON assessment WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.training_id IS NOT NEW.training_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.kind IS NOT NEW.kind OR OLD.score IS NOT NEW.score OR OLD.passed IS NOT NEW.passed OR OLD.assessed_on IS NOT NEW.assessed_on OR OLD.note IS NOT NEW.note)
+    AND (OLD.training_id IS NOT NEW.training_id OR OLD.staff_id IS NOT NEW.staff_id OR OLD.kind IS NOT NEW.kind OR OLD.score IS NOT NEW.score OR OLD.passed IS NOT NEW.passed OR OLD.assessed_on IS NOT NEW.assessed_on OR OLD.note IS NOT NEW.note OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'assessment' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'assessment' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'training_id' AS field WHERE OLD.training_id IS NOT NEW.training_id UNION ALL SELECT 'staff_id' AS field WHERE OLD.staff_id IS NOT NEW.staff_id UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'score' AS field WHERE OLD.score IS NOT NEW.score OR OLD.passed IS NOT NEW.passed UNION ALL SELECT 'assessed_on' AS field WHERE OLD.assessed_on IS NOT NEW.assessed_on UNION ALL SELECT 'note' AS field WHERE OLD.note IS NOT NEW.note) f
@@ -940,12 +940,12 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_sync_conflict_update AFTER UPDATE ON sync_conflict WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.tbl IS NOT NEW.tbl OR OLD.row_uid IS NOT NEW.row_uid OR OLD.field IS NOT NEW.field OR OLD.kind IS NOT NEW.kind OR OLD.sensitive IS NOT NEW.sensitive OR OLD.winner_value IS NOT NEW.winner_value OR OLD.loser_value IS NOT NEW.loser_value OR OLD.winner_origin IS NOT NEW.winner_origin OR OLD.loser_origin IS NOT NEW.loser_origin OR OLD.detected_at IS NOT NEW.detected_at OR OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at)
+    AND (OLD.tbl IS NOT NEW.tbl OR OLD.row_uid IS NOT NEW.row_uid OR OLD.field IS NOT NEW.field OR OLD.kind IS NOT NEW.kind OR OLD.sensitive IS NOT NEW.sensitive OR OLD.winner_value IS NOT NEW.winner_value OR OLD.loser_value IS NOT NEW.loser_value OR OLD.winner_origin IS NOT NEW.winner_origin OR OLD.loser_origin IS NOT NEW.loser_origin OR OLD.detected_at IS NOT NEW.detected_at OR OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
-    FROM sync_state s WHERE sync_row.tbl = 'sync_conflict' AND sync_row.rid = NEW.rowid;
+    FROM sync_state s WHERE sync_row.tbl = 'sync_conflict' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
     FROM sync_row r, sync_state s, (SELECT 'tbl' AS field WHERE OLD.tbl IS NOT NEW.tbl UNION ALL SELECT 'row_uid' AS field WHERE OLD.row_uid IS NOT NEW.row_uid UNION ALL SELECT 'field' AS field WHERE OLD.field IS NOT NEW.field UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'sensitive' AS field WHERE OLD.sensitive IS NOT NEW.sensitive UNION ALL SELECT 'winner_value' AS field WHERE OLD.winner_value IS NOT NEW.winner_value UNION ALL SELECT 'loser_value' AS field WHERE OLD.loser_value IS NOT NEW.loser_value UNION ALL SELECT 'winner_origin' AS field WHERE OLD.winner_origin IS NOT NEW.winner_origin UNION ALL SELECT 'loser_origin' AS field WHERE OLD.loser_origin IS NOT NEW.loser_origin UNION ALL SELECT 'detected_at' AS field WHERE OLD.detected_at IS NOT NEW.detected_at UNION ALL SELECT 'status' AS field WHERE OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at) f
