@@ -538,8 +538,14 @@ pub(super) fn insert_case(tx: &Transaction, c: &CaseRecord, risk_since: NaiveDat
 
 pub(super) fn write_identity(tx: &Transaction, case_id: i64, i: &Identity) -> Result<()> {
     tx.prepare_cached(
-        "INSERT OR REPLACE INTO case_identity (case_id, real_name, id_number, birth_date, phone, guardian, health_notes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        // An update in place (not a REPLACE): each changed field keeps its
+        // own version, so another laptop's edit of another field merges.
+        "INSERT INTO case_identity (case_id, real_name, id_number, birth_date, phone, guardian, health_notes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (case_id) DO UPDATE SET real_name = excluded.real_name,
+             id_number = excluded.id_number, birth_date = excluded.birth_date,
+             phone = excluded.phone, guardian = excluded.guardian,
+             health_notes = excluded.health_notes",
     )?
     .execute(params![case_id, i.real_name, i.id_number, i.birth_date, i.phone, i.guardian, i.health_notes])?;
     Ok(())

@@ -47,10 +47,13 @@ pub struct ConflictView {
     pub field: String,
     pub kind: String,
     pub sensitive: bool,
+    /// The value that stands now (JSON object of the field's columns;
+    /// `null` when the row is deleted), and the laptop it came from.
     pub winner_value: String,
     pub loser_value: String,
     pub winner_origin: String,
     pub loser_origin: String,
+    /// When the losing value was written (local time).
     pub detected_at: String,
     pub status: String,
     pub resolved_by: Option<String>,
@@ -491,7 +494,7 @@ impl Store {
         let summary = plan.summary.clone();
         // A dry run applies too, then rolls back: what the database itself
         // would refuse (a constraint, a missing parent) shows in the preview.
-        apply(&tx, &plan, bundle.max_version(), now)?;
+        apply(&tx, &plan, bundle.max_version())?;
         if dry_run {
             tx.rollback()?;
         } else {
@@ -519,13 +522,14 @@ impl Store {
     /// The review queue, open entries first.
     pub fn conflicts(&self, open_only: bool) -> Result<Vec<ConflictView>> {
         let mut stmt = self.conn.prepare(
-            "SELECT id, tbl, row_uid, field, kind, sensitive, winner_value, loser_value,
-                    winner_origin, loser_origin, detected_at, status, resolved_by, resolved_at
+            "SELECT id, tbl, row_uid, field, kind, sensitive, loser_value, loser_origin,
+                    lost_version, status, resolved_by, resolved_at
              FROM sync_conflict WHERE (?1 = 0 OR status = 'open')
              ORDER BY status <> 'open', sensitive DESC, id",
         )?;
         let mut out: Vec<ConflictView> = stmt
             .query_map([open_only], |r| {
+                let lost: i64 = r.get(8)?;
                 Ok(ConflictView {
                     id: r.get(0)?,
                     table: r.get(1)?,
@@ -533,22 +537,52 @@ impl Store {
                     field: r.get(3)?,
                     kind: r.get(4)?,
                     sensitive: r.get(5)?,
-                    winner_value: r.get(6)?,
-                    loser_value: r.get(7)?,
-                    winner_origin: r.get(8)?,
-                    loser_origin: r.get(9)?,
-                    detected_at: r.get(10)?,
-                    status: r.get(11)?,
-                    resolved_by: r.get(12)?,
-                    resolved_at: r.get(13)?,
+                    winner_value: String::new(),
+                    loser_value: r.get(6)?,
+                    winner_origin: String::new(),
+                    loser_origin: r.get(7)?,
+                    detected_at: version_time(lost),
+                    status: r.get(9)?,
+                    resolved_by: r.get(10)?,
+                    resolved_at: r.get(11)?,
                     label: String::new(),
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
         for c in &mut out {
             c.label = self.row_label(&c.table, &c.row_uid)?;
+            c.winner_value = self.standing_value(&c.table, &c.row_uid, &c.field)?;
+            c.winner_origin = self.conn.query_row(
+                "SELECT coalesce((SELECT origin FROM sync_field WHERE uid = ?1 AND field = ?2),
+                                     (SELECT origin FROM sync_row WHERE uid = ?1), '')",
+                [&c.row_uid, &c.field],
+                |r| r.get(0),
+            )?;
         }
         Ok(out)
+    }
+
+    /// The value that stands now: a JSON object of the field's columns (the
+    /// whole row for `*`), or `null` when the row is deleted.
+    fn standing_value(&self, table: &str, uid: &str, field: &str) -> Result<String> {
+        let Some(t) = spec::table(table) else {
+            return Ok("null".into());
+        };
+        let Some(rid) = local_rid(&self.conn, t.name, uid)? else {
+            return Ok("null".into());
+        };
+        let mut uids = UidOf {
+            tx: &self.conn,
+            cache: HashMap::new(),
+        };
+        let values = values_of(&self.conn, t, rid, &mut uids)?;
+        let mut m = serde_json::Map::new();
+        for (i, c) in t.cols.iter().enumerate() {
+            if field == "*" || t.field_of(c.name) == field {
+                m.insert(c.name.to_string(), values[i].clone());
+            }
+        }
+        Ok(Value::Object(m).to_string())
     }
 
     fn row_label(&self, table: &str, uid: &str) -> Result<String> {
@@ -757,8 +791,8 @@ fn gather(tx: &Transaction, sections: &[Section]) -> Result<LocalState> {
 
 /// Writes a plan. Runs inside the import's transaction with `applying`
 /// set, so the triggers leave the versions to this code.
-fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Result<()> {
-    let (origin, mut clock, mut seq): (String, i64, i64) =
+fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64) -> Result<()> {
+    let (_origin, mut clock, mut seq): (String, i64, i64) =
         tx.query_row("SELECT origin, clock, seq FROM sync_state", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
@@ -843,11 +877,9 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, now: NaiveDateTime) -> Res
             }
         }
     }
-    let detected = now.format("%Y-%m-%d %H:%M:%S").to_string();
     for c in &plan.conflicts {
-        clock += 1;
         let s = next_seq();
-        write_conflict(tx, c, &origin, clock, s, &detected)?;
+        write_conflict(tx, c, s)?;
     }
     tx.execute(
         "UPDATE sync_state SET applying = 0, clock = max(clock, ?1), seq = max(seq, ?2)",
@@ -959,18 +991,13 @@ fn write_meta(
     Ok(())
 }
 
-fn write_conflict(
-    tx: &Transaction,
-    c: &Conflict,
-    origin: &str,
-    clock: i64,
-    seq: i64,
-    detected: &str,
-) -> Result<()> {
+/// Adds an entry to the queue. Its versions come from the losing version,
+/// so the same loss met on another laptop is the same entry there.
+fn write_conflict(tx: &Transaction, c: &Conflict, seq: i64) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO sync_conflict (tbl, row_uid, field, kind, sensitive, winner_value,
-             loser_value, winner_origin, loser_origin, detected_at, status)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'open')",
+        "INSERT INTO sync_conflict (tbl, row_uid, field, kind, sensitive, loser_value,
+             loser_origin, lost_version, status)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'open')",
     )?
     .execute(params![
         c.table,
@@ -978,26 +1005,36 @@ fn write_conflict(
         c.field,
         c.kind.as_str(),
         c.sensitive,
-        c.winner.to_string(),
         c.loser.to_string(),
-        c.winner_origin,
-        c.loser_origin,
-        detected
+        c.lost.1,
+        c.lost.0
     ])?;
     let rid = tx.last_insert_rowid();
     let t = spec::table("sync_conflict").ok_or_else(|| inconsistent("no queue"))?;
+    let Dot(hlc, origin) = c.lost.clone();
     let row = Row {
         uid: c.uid.clone(),
-        origin: origin.to_string(),
-        created: clock,
-        hlc: clock,
+        vv: BTreeMap::from([(origin.clone(), hlc)]),
+        origin,
+        created: hlc,
+        hlc,
         deleted: false,
         locked: false,
-        vv: BTreeMap::from([(origin.to_string(), clock)]),
         dots: BTreeMap::new(),
         values: Vec::new(),
     };
     write_meta(tx, t, &row, Some(rid), seq, false)
+}
+
+/// A version's wall-clock part, as local time.
+fn version_time(version: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(version >> 16)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_default()
 }
 
 fn inconsistent(message: impl Into<String>) -> StoreError {

@@ -56,7 +56,9 @@ impl ConflictKind {
     }
 }
 
-/// A value that lost, for the review queue.
+/// A value that lost, for the review queue. Everything in it follows from
+/// the losing version, so every laptop that meets the same loss makes the
+/// same entry (and a settled entry stays settled).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conflict {
     pub uid: String,
@@ -66,11 +68,10 @@ pub struct Conflict {
     pub field: String,
     pub kind: ConflictKind,
     pub sensitive: bool,
-    /// JSON objects of the field's columns.
-    pub winner: Value,
+    /// A JSON object of the field's columns (the whole row for `*`).
     pub loser: Value,
-    pub winner_origin: String,
-    pub loser_origin: String,
+    /// The losing version.
+    pub lost: Dot,
 }
 
 /// What to do with one incoming row.
@@ -132,6 +133,17 @@ fn merged_vv(a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>) -> BTreeMap<S
     out
 }
 
+/// The origin of the version an entry of the queue takes when two laptops
+/// settled it differently: sorts after every real origin (hex digits).
+const REOPENED: &str = "~reopened";
+
+/// Which life of a row this is: made (created, origin) — for a tombstone,
+/// deleted. A deletion or a making-again is a new incarnation, later than
+/// everything its laptop had seen; a tombstone wins a tie.
+fn incarnation(row: &Row) -> (Dot, bool) {
+    (Dot(row.created, row.origin.clone()), row.deleted)
+}
+
 /// The row's latest version as a dot.
 fn latest(row: &Row) -> Dot {
     row.vv
@@ -177,20 +189,19 @@ struct Planner<'a> {
 }
 
 impl Planner<'_> {
-    #[allow(clippy::too_many_arguments)]
     fn conflict(
         &mut self,
         t: &'static Table,
         row_uid: &str,
         field: &str,
         kind: ConflictKind,
-        winner: (Value, &str),
-        loser: (Value, Dot),
+        loser: Value,
+        lost: Dot,
     ) {
         if t.name == "sync_conflict" {
             return;
         }
-        let uid = format!("{row_uid}|{field}|{}@{}", loser.1 .0, loser.1 .1);
+        let uid = format!("{row_uid}|{field}|{}@{}", lost.0, lost.1);
         if self.local.conflicts.contains(&uid) || !self.seen.insert(uid.clone()) {
             return;
         }
@@ -206,10 +217,8 @@ impl Planner<'_> {
             field: field.to_string(),
             kind,
             sensitive,
-            winner: winner.0,
-            loser: loser.0,
-            winner_origin: winner.1.to_string(),
-            loser_origin: loser.1 .1,
+            loser,
+            lost,
         });
     }
 
@@ -232,8 +241,8 @@ impl Planner<'_> {
                     &inc.uid,
                     "*",
                     ConflictKind::Signed,
-                    (Value::Null, ""),
-                    (whole_row(t, inc), latest(inc)),
+                    whole_row(t, inc),
+                    latest(inc),
                 );
                 return None;
             }
@@ -251,65 +260,78 @@ impl Planner<'_> {
                 Some(Op::Versions(r))
             }
         };
+        // The same incarnation on both sides: merge field by field.
+        if incarnation(loc) == incarnation(inc) {
+            if loc.deleted {
+                self.plan.summary.unchanged += 1;
+                return versions_only(loc);
+            }
+            return self.fields(t, loc, inc, local_signed, vv);
+        }
+        // Otherwise the later incarnation (a deletion, or the row made
+        // again) stands whole, and what the other side had changed without
+        // seeing it goes to the queue.
+        let incoming_wins = incarnation(inc) > incarnation(loc);
+        if incoming_wins && local_signed {
+            self.plan.summary.unchanged += 1;
+            let loser = if inc.deleted {
+                Value::Null
+            } else {
+                whole_row(t, inc)
+            };
+            self.conflict(t, &inc.uid, "*", ConflictKind::Signed, loser, latest(inc));
+            return versions_only(loc);
+        }
+        let (winner, loser) = if incoming_wins {
+            (inc, loc)
+        } else {
+            (loc, inc)
+        };
+        let seen = if incoming_wins {
+            covers(&inc.vv, &loc.vv)
+        } else {
+            covers(&loc.vv, &inc.vv)
+        };
+        if !loser.deleted && !seen && (winner.deleted || winner.values != loser.values) {
+            let kind = if winner.deleted {
+                ConflictKind::Deleted
+            } else {
+                ConflictKind::Field
+            };
+            self.conflict(t, &inc.uid, "*", kind, whole_row(t, loser), latest(loser));
+        }
+        if !incoming_wins {
+            self.plan.summary.unchanged += 1;
+            return versions_only(loc);
+        }
+        let mut row = inc.clone();
+        row.vv = vv;
+        row.hlc = loc.hlc.max(inc.hlc);
         match (loc.deleted, inc.deleted) {
             (true, true) => {
                 self.plan.summary.unchanged += 1;
-                versions_only(loc)
-            }
-            // Made again (a natural key re-added) after seeing the deletion.
-            (true, false) if covers(&inc.vv, &loc.vv) => {
-                self.plan.summary.new += 1;
-                Some(Op::Revive(inc.clone()))
+                Some(Op::Versions(row))
             }
             (true, false) => {
-                self.plan.summary.unchanged += 1;
-                if !covers(&loc.vv, &inc.vv) {
-                    self.conflict(
-                        t,
-                        &inc.uid,
-                        "*",
-                        ConflictKind::Deleted,
-                        (Value::Null, &latest(loc).1),
-                        (whole_row(t, inc), latest(inc)),
-                    );
-                }
-                versions_only(loc)
-            }
-            // Made again here after seeing that deletion: it stays.
-            (false, true) if covers(&loc.vv, &inc.vv) => {
-                self.plan.summary.unchanged += 1;
-                versions_only(loc)
+                self.plan.summary.new += 1;
+                Some(Op::Revive(row))
             }
             (false, true) => {
-                if local_signed {
-                    self.plan.summary.unchanged += 1;
-                    self.conflict(
-                        t,
-                        &inc.uid,
-                        "*",
-                        ConflictKind::Signed,
-                        (whole_row(t, loc), &loc.origin),
-                        (Value::Null, latest(inc)),
-                    );
-                    return versions_only(loc);
-                }
-                if !covers(&inc.vv, &loc.vv) {
-                    self.conflict(
-                        t,
-                        &inc.uid,
-                        "*",
-                        ConflictKind::Deleted,
-                        (Value::Null, &latest(inc).1),
-                        (whole_row(t, loc), latest(loc)),
-                    );
-                }
                 self.plan.summary.deleted += 1;
-                let mut r = inc.clone();
-                r.vv = vv;
-                r.hlc = loc.hlc.max(inc.hlc);
-                Some(Op::Delete(r))
+                Some(Op::Delete(row))
             }
-            (false, false) => self.fields(t, loc, inc, local_signed, vv),
+            (false, false) => {
+                let cols: Vec<usize> = (0..t.cols.len())
+                    .filter(|&i| loc.values[i] != inc.values[i])
+                    .collect();
+                if cols.is_empty() {
+                    self.plan.summary.unchanged += 1;
+                    Some(Op::Versions(row))
+                } else {
+                    self.plan.summary.updated += 1;
+                    Some(Op::Update { row, cols })
+                }
+            }
         }
     }
 
@@ -339,8 +361,8 @@ impl Planner<'_> {
                         &loc.uid,
                         field,
                         ConflictKind::Signed,
-                        (field_value(t, loc, &idx), &ld.1),
-                        (field_value(t, inc, &idx), id.clone()),
+                        field_value(t, inc, &idx),
+                        id.clone(),
                     );
                 }
                 false
@@ -351,8 +373,8 @@ impl Planner<'_> {
                         &loc.uid,
                         field,
                         ConflictKind::Signed,
-                        (field_value(t, inc, &idx), &id.1),
-                        (field_value(t, loc, &idx), ld.clone()),
+                        field_value(t, loc, &idx),
+                        ld.clone(),
                     );
                 }
                 true
@@ -360,21 +382,34 @@ impl Planner<'_> {
                 true
             } else if loc.has_seen(&id) {
                 false
+            } else if t.name == "sync_conflict" && field == "status" && !same_value {
+                // Two laptops settled the same entry differently without
+                // knowing: it opens again, the same way everywhere.
+                let top = ld.clone().max(id.clone());
+                for &i in &idx {
+                    let v = if i == idx[0] {
+                        Value::from("open")
+                    } else {
+                        Value::Null
+                    };
+                    if merged.values[i] != v {
+                        merged.values[i] = v;
+                        cols.push(i);
+                    }
+                }
+                dots.insert(field, Dot(top.0, REOPENED.into()));
+                continue;
             } else {
                 let take = id > ld;
                 if !same_value {
-                    let (w, wd, l, lw) = if take {
-                        (inc, &id, loc, &ld)
-                    } else {
-                        (loc, &ld, inc, &id)
-                    };
+                    let (l, lw) = if take { (loc, &ld) } else { (inc, &id) };
                     self.conflict(
                         t,
                         &loc.uid,
                         field,
                         ConflictKind::Field,
-                        (field_value(t, w, &idx), &wd.1),
-                        (field_value(t, l, &idx), lw.clone()),
+                        field_value(t, l, &idx),
+                        lw.clone(),
                     );
                 }
                 take
@@ -536,7 +571,6 @@ mod tests {
         assert_eq!(here.conflicts.len(), 1);
         assert_eq!(here.conflicts, there.conflicts);
         assert_eq!(here.conflicts[0].loser["name"], "东风站");
-        assert_eq!(here.conflicts[0].winner["name"], "东方站");
         assert!(here.tables[0]
             .ops
             .iter()
@@ -577,6 +611,7 @@ mod tests {
         gone.values.clear();
         gone.vv.insert("a".into(), 20);
         gone.hlc = 20;
+        gone.created = 20;
         let mut again = base.clone();
         again.created = 30;
         again.hlc = 30;
@@ -601,6 +636,8 @@ mod tests {
         gone.values.clear();
         gone.vv.insert("b".into(), 20);
         gone.hlc = 20;
+        gone.created = 20;
+        gone.origin = "b".into();
         let p = plan(&section(vec![gone]), &with_local(&[ours]));
         assert!(matches!(p.tables[0].ops[0], Op::Delete(_)));
         assert_eq!(p.conflicts.len(), 1);

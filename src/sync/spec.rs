@@ -439,11 +439,9 @@ pub const TABLES: &[Table] = &[
             c("field"),
             c("kind"),
             c("sensitive"),
-            c("winner_value"),
             c("loser_value"),
-            c("winner_origin"),
             c("loser_origin"),
-            c("detected_at"),
+            c("lost_version"),
             c("status"),
             c("resolved_by"),
             c("resolved_at"),
@@ -589,7 +587,8 @@ END;
 CREATE TRIGGER sync_{name}_delete AFTER DELETE ON {name}
 BEGIN
     {TICK}
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$.\"' || s.origin || '\"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = '{name}' AND sync_row.rid = OLD.rowid;
 END;

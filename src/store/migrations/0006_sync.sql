@@ -66,8 +66,10 @@ CREATE TABLE sync_log (
 ) STRICT;
 
 -- The review queue: a value that lost a merge, kept until a person keeps
--- it or the winner. It travels with the other records, so every laptop
--- sees the same queue. Values are JSON objects of the field's columns.
+-- it or the value that stands. It travels with the other records, so every
+-- laptop sees the same queue; an entry follows from the losing version
+-- alone (`lost_version`, `loser_origin`), so two laptops that meet the same
+-- loss make the same entry. Values are JSON objects of the field's columns.
 CREATE TABLE sync_conflict (
     id             INTEGER PRIMARY KEY,
     tbl            TEXT NOT NULL,
@@ -75,11 +77,9 @@ CREATE TABLE sync_conflict (
     field          TEXT NOT NULL,
     kind           TEXT NOT NULL CHECK (kind IN ('field', 'signed', 'deleted')),
     sensitive      INTEGER NOT NULL CHECK (sensitive IN (0, 1)),
-    winner_value   TEXT NOT NULL,
     loser_value    TEXT NOT NULL,
-    winner_origin  TEXT NOT NULL,
     loser_origin   TEXT NOT NULL,
-    detected_at    TEXT NOT NULL,
+    lost_version   INTEGER NOT NULL,
     status         TEXT NOT NULL CHECK (status IN ('open', 'kept_winner', 'kept_loser')),
     resolved_by    TEXT,
     resolved_at    TEXT
@@ -186,7 +186,8 @@ END;
 CREATE TRIGGER sync_station_delete AFTER DELETE ON station
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'station' AND sync_row.rid = OLD.rowid;
 END;
@@ -221,7 +222,8 @@ END;
 CREATE TRIGGER sync_staff_delete AFTER DELETE ON staff
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'staff' AND sync_row.rid = OLD.rowid;
 END;
@@ -256,7 +258,8 @@ END;
 CREATE TRIGGER sync_supervision_link_delete AFTER DELETE ON supervision_link
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'supervision_link' AND sync_row.rid = OLD.rowid;
 END;
@@ -291,7 +294,8 @@ END;
 CREATE TRIGGER sync_supervision_record_delete AFTER DELETE ON supervision_record
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'supervision_record' AND sync_row.rid = OLD.rowid;
 END;
@@ -326,7 +330,8 @@ END;
 CREATE TRIGGER sync_record_attendee_delete AFTER DELETE ON record_attendee
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_attendee' AND sync_row.rid = OLD.rowid;
 END;
@@ -361,7 +366,8 @@ END;
 CREATE TRIGGER sync_action_item_delete AFTER DELETE ON action_item
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'action_item' AND sync_row.rid = OLD.rowid;
 END;
@@ -396,7 +402,8 @@ END;
 CREATE TRIGGER sync_record_signature_delete AFTER DELETE ON record_signature
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_signature' AND sync_row.rid = OLD.rowid;
 END;
@@ -431,7 +438,8 @@ END;
 CREATE TRIGGER sync_record_amendment_delete AFTER DELETE ON record_amendment
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_amendment' AND sync_row.rid = OLD.rowid;
 END;
@@ -466,7 +474,8 @@ END;
 CREATE TRIGGER sync_client_case_delete AFTER DELETE ON client_case
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'client_case' AND sync_row.rid = OLD.rowid;
 END;
@@ -501,7 +510,8 @@ END;
 CREATE TRIGGER sync_case_identity_delete AFTER DELETE ON case_identity
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_identity' AND sync_row.rid = OLD.rowid;
 END;
@@ -536,7 +546,8 @@ END;
 CREATE TRIGGER sync_case_consent_delete AFTER DELETE ON case_consent
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_consent' AND sync_row.rid = OLD.rowid;
 END;
@@ -571,7 +582,8 @@ END;
 CREATE TRIGGER sync_case_contact_delete AFTER DELETE ON case_contact
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'case_contact' AND sync_row.rid = OLD.rowid;
 END;
@@ -606,7 +618,8 @@ END;
 CREATE TRIGGER sync_group_work_delete AFTER DELETE ON group_work
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'group_work' AND sync_row.rid = OLD.rowid;
 END;
@@ -641,7 +654,8 @@ END;
 CREATE TRIGGER sync_group_session_delete AFTER DELETE ON group_session
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'group_session' AND sync_row.rid = OLD.rowid;
 END;
@@ -676,7 +690,8 @@ END;
 CREATE TRIGGER sync_record_case_delete AFTER DELETE ON record_case
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'record_case' AND sync_row.rid = OLD.rowid;
 END;
@@ -711,7 +726,8 @@ END;
 CREATE TRIGGER sync_policy_change_delete AFTER DELETE ON policy_change
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'policy_change' AND sync_row.rid = OLD.rowid;
 END;
@@ -746,7 +762,8 @@ END;
 CREATE TRIGGER sync_trainer_delete AFTER DELETE ON trainer
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'trainer' AND sync_row.rid = OLD.rowid;
 END;
@@ -781,7 +798,8 @@ END;
 CREATE TRIGGER sync_training_plan_item_delete AFTER DELETE ON training_plan_item
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_plan_item' AND sync_row.rid = OLD.rowid;
 END;
@@ -816,7 +834,8 @@ END;
 CREATE TRIGGER sync_training_plan_change_delete AFTER DELETE ON training_plan_change
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_plan_change' AND sync_row.rid = OLD.rowid;
 END;
@@ -851,7 +870,8 @@ END;
 CREATE TRIGGER sync_training_delete AFTER DELETE ON training
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training' AND sync_row.rid = OLD.rowid;
 END;
@@ -886,7 +906,8 @@ END;
 CREATE TRIGGER sync_training_attendance_delete AFTER DELETE ON training_attendance
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'training_attendance' AND sync_row.rid = OLD.rowid;
 END;
@@ -921,7 +942,8 @@ END;
 CREATE TRIGGER sync_assessment_delete AFTER DELETE ON assessment
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'assessment' AND sync_row.rid = OLD.rowid;
 END;
@@ -940,7 +962,7 @@ BEGIN
 END;
 
 CREATE TRIGGER sync_sync_conflict_update AFTER UPDATE ON sync_conflict WHEN (SELECT applying FROM sync_state) = 0
-    AND (OLD.tbl IS NOT NEW.tbl OR OLD.row_uid IS NOT NEW.row_uid OR OLD.field IS NOT NEW.field OR OLD.kind IS NOT NEW.kind OR OLD.sensitive IS NOT NEW.sensitive OR OLD.winner_value IS NOT NEW.winner_value OR OLD.loser_value IS NOT NEW.loser_value OR OLD.winner_origin IS NOT NEW.winner_origin OR OLD.loser_origin IS NOT NEW.loser_origin OR OLD.detected_at IS NOT NEW.detected_at OR OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at OR OLD.rowid IS NOT NEW.rowid)
+    AND (OLD.tbl IS NOT NEW.tbl OR OLD.row_uid IS NOT NEW.row_uid OR OLD.field IS NOT NEW.field OR OLD.kind IS NOT NEW.kind OR OLD.sensitive IS NOT NEW.sensitive OR OLD.loser_value IS NOT NEW.loser_value OR OLD.loser_origin IS NOT NEW.loser_origin OR OLD.lost_version IS NOT NEW.lost_version OR OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at OR OLD.rowid IS NOT NEW.rowid)
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
     UPDATE sync_row SET rid = NEW.rowid, hlc = s.clock, seq = s.seq,
@@ -948,7 +970,7 @@ BEGIN
     FROM sync_state s WHERE sync_row.tbl = 'sync_conflict' AND sync_row.rid = OLD.rowid;
     INSERT INTO sync_field (uid, field, hlc, origin)
     SELECT r.uid, f.field, s.clock, s.origin
-    FROM sync_row r, sync_state s, (SELECT 'tbl' AS field WHERE OLD.tbl IS NOT NEW.tbl UNION ALL SELECT 'row_uid' AS field WHERE OLD.row_uid IS NOT NEW.row_uid UNION ALL SELECT 'field' AS field WHERE OLD.field IS NOT NEW.field UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'sensitive' AS field WHERE OLD.sensitive IS NOT NEW.sensitive UNION ALL SELECT 'winner_value' AS field WHERE OLD.winner_value IS NOT NEW.winner_value UNION ALL SELECT 'loser_value' AS field WHERE OLD.loser_value IS NOT NEW.loser_value UNION ALL SELECT 'winner_origin' AS field WHERE OLD.winner_origin IS NOT NEW.winner_origin UNION ALL SELECT 'loser_origin' AS field WHERE OLD.loser_origin IS NOT NEW.loser_origin UNION ALL SELECT 'detected_at' AS field WHERE OLD.detected_at IS NOT NEW.detected_at UNION ALL SELECT 'status' AS field WHERE OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at) f
+    FROM sync_row r, sync_state s, (SELECT 'tbl' AS field WHERE OLD.tbl IS NOT NEW.tbl UNION ALL SELECT 'row_uid' AS field WHERE OLD.row_uid IS NOT NEW.row_uid UNION ALL SELECT 'field' AS field WHERE OLD.field IS NOT NEW.field UNION ALL SELECT 'kind' AS field WHERE OLD.kind IS NOT NEW.kind UNION ALL SELECT 'sensitive' AS field WHERE OLD.sensitive IS NOT NEW.sensitive UNION ALL SELECT 'loser_value' AS field WHERE OLD.loser_value IS NOT NEW.loser_value UNION ALL SELECT 'loser_origin' AS field WHERE OLD.loser_origin IS NOT NEW.loser_origin UNION ALL SELECT 'lost_version' AS field WHERE OLD.lost_version IS NOT NEW.lost_version UNION ALL SELECT 'status' AS field WHERE OLD.status IS NOT NEW.status OR OLD.resolved_by IS NOT NEW.resolved_by OR OLD.resolved_at IS NOT NEW.resolved_at) f
     WHERE r.tbl = 'sync_conflict' AND r.rid = NEW.rowid
     ON CONFLICT (uid, field) DO UPDATE SET hlc = excluded.hlc, origin = excluded.origin;
 END;
@@ -956,7 +978,8 @@ END;
 CREATE TRIGGER sync_sync_conflict_delete AFTER DELETE ON sync_conflict
 BEGIN
     UPDATE sync_state SET seq = seq + 1, clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);
-    UPDATE sync_row SET rid = NULL, deleted = 1, hlc = s.clock, seq = s.seq,
+    UPDATE sync_row SET rid = NULL, deleted = 1, origin = s.origin, created = s.clock,
+        hlc = s.clock, seq = s.seq,
         vv = json_set(vv, '$."' || s.origin || '"', s.clock)
     FROM sync_state s WHERE sync_row.tbl = 'sync_conflict' AND sync_row.rid = OLD.rowid;
 END;
