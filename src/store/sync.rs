@@ -727,66 +727,157 @@ fn gather(tx: &Transaction, sections: &[Section]) -> Result<LocalState> {
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
     }
+    let in_bundle: HashSet<&str> = sections
+        .iter()
+        .flat_map(|s| s.rows.iter().map(|r| r.uid.as_str()))
+        .collect();
+    let mut checked: HashSet<&str> = HashSet::new();
     for s in sections {
         let Some(t) = spec::table(&s.table) else {
             continue;
         };
-        let mut stmt = tx.prepare_cached(
-            "SELECT origin, created, hlc, deleted, vv, rid, tbl FROM sync_row WHERE uid = ?1",
-        )?;
         for inc in &s.rows {
-            let found = stmt
-                .query_row([&inc.uid], |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, i64>(1)?,
-                        r.get::<_, i64>(2)?,
-                        r.get::<_, bool>(3)?,
-                        r.get::<_, String>(4)?,
-                        r.get::<_, Option<i64>>(5)?,
-                        r.get::<_, String>(6)?,
-                    ))
-                })
-                .optional()?;
-            let Some((origin, created, hlc, deleted, vv, rid, tbl)) = found else {
-                continue;
-            };
-            if tbl != t.name {
-                return Err(inconsistent(format!(
-                    "row {} arrives as {} but is a {tbl} here",
-                    inc.uid, t.name
-                )));
+            match read_local(tx, &mut uids, &state.signed, t, &inc.uid)? {
+                Some(row) => {
+                    if inc.deleted && !row.deleted {
+                        descendants(tx, &mut uids, t, &row, &in_bundle, &mut state)?;
+                    }
+                    state.rows.insert(inc.uid.clone(), row);
+                }
+                None if !inc.deleted => {
+                    // A new row whose parent is deleted here (and not in the
+                    // bundle): the plan keeps it out and queues it.
+                    for (c, v) in t.cols.iter().zip(&inc.values) {
+                        let (Some(refs), Some(parent)) = (c.refs, v.as_str()) else {
+                            continue;
+                        };
+                        if in_bundle.contains(parent) || !checked.insert(parent) {
+                            continue;
+                        }
+                        let dead: Option<bool> = tx
+                            .prepare_cached(
+                                "SELECT deleted FROM sync_row WHERE uid = ?1 AND tbl = ?2",
+                            )?
+                            .query_row([parent, refs], |r| r.get(0))
+                            .optional()?;
+                        if dead == Some(true) {
+                            state.dead.insert(parent.to_string());
+                        }
+                    }
+                }
+                None => {}
             }
-            let values = match rid {
-                Some(rid) if !deleted => values_of(tx, t, rid, &mut uids)?,
-                _ => Vec::new(),
-            };
-            let record = match t.name {
-                "supervision_record" => Some(inc.uid.as_str()),
-                _ if !t.locked.is_empty() => t
-                    .col_index("record_id")
-                    .and_then(|i| values.get(i))
-                    .and_then(|v| v.as_str()),
-                _ => None,
-            };
-            let locked = record.is_some_and(|r| state.signed.contains(r));
-            state.rows.insert(
-                inc.uid.clone(),
-                Row {
-                    uid: inc.uid.clone(),
-                    origin,
-                    created,
-                    hlc,
-                    deleted,
-                    locked,
-                    vv: parse_vv(&vv),
-                    dots: dots_of(tx, &inc.uid)?,
-                    values,
-                },
-            );
         }
     }
     Ok(state)
+}
+
+/// This database's copy of a row, in bundle shape.
+fn read_local(
+    tx: &Transaction,
+    uids: &mut UidOf,
+    signed: &HashSet<String>,
+    t: &'static Table,
+    uid: &str,
+) -> Result<Option<Row>> {
+    let found = tx
+        .prepare_cached(
+            "SELECT origin, created, hlc, deleted, vv, rid, tbl FROM sync_row WHERE uid = ?1",
+        )?
+        .query_row([uid], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, bool>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<i64>>(5)?,
+                r.get::<_, String>(6)?,
+            ))
+        })
+        .optional()?;
+    let Some((origin, created, hlc, deleted, vv, rid, tbl)) = found else {
+        return Ok(None);
+    };
+    if tbl != t.name {
+        return Err(SyncError::Refused {
+            table: t.name,
+            uid: uid.to_string(),
+            reason: format!("this uid is a row of {tbl} here"),
+        }
+        .into());
+    }
+    let values = match rid {
+        Some(rid) if !deleted => values_of(tx, t, rid, uids)?,
+        _ => Vec::new(),
+    };
+    let record = match t.name {
+        "supervision_record" => Some(uid),
+        _ if !t.locked.is_empty() => t
+            .col_index("record_id")
+            .and_then(|i| values.get(i))
+            .and_then(|v| v.as_str()),
+        _ => None,
+    };
+    let locked = record.is_some_and(|r| signed.contains(r));
+    Ok(Some(Row {
+        uid: uid.to_string(),
+        origin,
+        created,
+        hlc,
+        deleted,
+        locked,
+        vv: parse_vv(&vv),
+        dots: dots_of(tx, uid)?,
+        values,
+    }))
+}
+
+/// The live rows here that deleting `row` takes with it (its children, and
+/// theirs), other than those the bundle itself carries.
+fn descendants(
+    tx: &Transaction,
+    uids: &mut UidOf,
+    t: &'static Table,
+    row: &Row,
+    in_bundle: &HashSet<&str>,
+    state: &mut LocalState,
+) -> Result<()> {
+    let mut todo = vec![(t, row.uid.clone())];
+    let mut found = Vec::new();
+    while let Some((parent_table, parent_uid)) = todo.pop() {
+        let Some(parent_rid) = local_rid(tx, parent_table.name, &parent_uid)? else {
+            continue;
+        };
+        for child in TABLES {
+            for c in child
+                .cols
+                .iter()
+                .filter(|c| c.refs == Some(parent_table.name))
+            {
+                let sql = format!(
+                    "SELECT r.uid FROM {} x JOIN sync_row r ON r.tbl = '{}' AND r.rid = x.rowid
+                     WHERE x.{} = ?1",
+                    child.name, child.name, c.name
+                );
+                let kids: Vec<String> = tx
+                    .prepare_cached(&sql)?
+                    .query_map([parent_rid], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for kid in kids {
+                    if in_bundle.contains(kid.as_str()) {
+                        continue;
+                    }
+                    if let Some(k) = read_local(tx, uids, &state.signed, child, &kid)? {
+                        todo.push((child, kid));
+                        found.push((child.name, k));
+                    }
+                }
+            }
+        }
+    }
+    state.children.insert(row.uid.clone(), found);
+    Ok(())
 }
 
 /// Writes a plan. Runs inside the import's transaction with `applying`

@@ -1,7 +1,15 @@
 //! The merge plan: a pure function from the incoming bundle and the local
 //! copies of the same rows to what to write (gather → plan → apply).
 //!
-//! Per field, the rule is the same everywhere:
+//! A row lives in incarnations: made, deleted, perhaps made again (a
+//! natural key re-added). Each is stamped with the version that began it,
+//! and the later one stands whole on every laptop; what the other side had
+//! changed without seeing it goes to the review queue (a deletion that
+//! lost, too). A deletion comes after everything its laptop had seen of the
+//! row, so it wins over any edit of the life it ends. A row whose parent is
+//! deleted here goes with it, and to the queue.
+//!
+//! Within one incarnation, per field:
 //! - the same version on both sides: nothing to do;
 //! - one side had seen the other's version when it wrote (its version
 //!   vector covers it): that side's value stands, no conflict;
@@ -11,8 +19,7 @@
 //!
 //! On top of that, a signed supervision record is never overwritten: a
 //! differing copy becomes a conflict to review, and a signed copy beats an
-//! unsigned one. A deletion wins over an edit, and an edit the deleting
-//! side had not seen goes to the queue.
+//! unsigned one.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -32,6 +39,12 @@ pub struct LocalState {
     pub signed: HashSet<String>,
     /// Conflicts already in the queue (by uid).
     pub conflicts: HashSet<String>,
+    /// Rows deleted here that new rows of the bundle point to.
+    pub dead: HashSet<String>,
+    /// For each row the bundle deletes, the live rows here that go with
+    /// it (children and theirs) and that the bundle does not carry: made
+    /// here without the deleting laptop knowing.
+    pub children: std::collections::HashMap<String, Vec<(&'static str, Row)>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -186,6 +199,8 @@ struct Planner<'a> {
     local: &'a LocalState,
     plan: Plan,
     seen: HashSet<String>,
+    /// Rows deleted here, or by this plan, that new rows may point to.
+    dead: HashSet<String>,
 }
 
 impl Planner<'_> {
@@ -224,6 +239,42 @@ impl Planner<'_> {
 
     fn row(&mut self, t: &'static Table, inc: &Row) -> Option<Op> {
         let local = self.local.rows.get(&inc.uid);
+        let orphan = !inc.deleted
+            && t.cols.iter().zip(&inc.values).any(|(c, v)| {
+                c.refs.is_some() && v.as_str().is_some_and(|u| self.dead.contains(u))
+            });
+        if orphan {
+            // Its parent is deleted here: it goes too, and to the queue.
+            self.dead.insert(inc.uid.clone());
+            self.conflict(
+                t,
+                &inc.uid,
+                "*",
+                ConflictKind::Deleted,
+                whole_row(t, inc),
+                latest(inc),
+            );
+            let mut gone = inc.clone();
+            gone.deleted = true;
+            gone.values.clear();
+            return match local {
+                None => Some(Op::Tombstone(gone)),
+                Some(loc) if loc.deleted => {
+                    self.plan.summary.unchanged += 1;
+                    let vv = merged_vv(&loc.vv, &inc.vv);
+                    (vv != loc.vv).then(|| {
+                        let mut r = loc.clone();
+                        r.vv = vv;
+                        Op::Versions(r)
+                    })
+                }
+                Some(loc) => {
+                    self.plan.summary.deleted += 1;
+                    gone.vv = merged_vv(&loc.vv, &inc.vv);
+                    Some(Op::Delete(gone))
+                }
+            };
+        }
         let record = record_of(t, inc);
         let local_signed = record.is_some_and(|r| self.local.signed.contains(r));
         let Some(loc) = local else {
@@ -232,6 +283,7 @@ impl Planner<'_> {
                 self.plan.conflicts.retain(|c| c.uid != inc.uid);
             }
             if inc.deleted {
+                self.dead.insert(inc.uid.clone());
                 return Some(Op::Tombstone(inc.clone()));
             }
             if local_signed && t.name != "supervision_record" {
@@ -261,6 +313,10 @@ impl Planner<'_> {
             }
         };
         // The same incarnation on both sides: merge field by field.
+        if loc.deleted {
+            // Unless a later life of the row arrives, it stays deleted here.
+            self.dead.insert(inc.uid.clone());
+        }
         if incarnation(loc) == incarnation(inc) {
             if loc.deleted {
                 self.plan.summary.unchanged += 1;
@@ -292,13 +348,17 @@ impl Planner<'_> {
         } else {
             covers(&loc.vv, &inc.vv)
         };
-        if !loser.deleted && !seen && (winner.deleted || winner.values != loser.values) {
+        if !seen && !loser.deleted && (winner.deleted || winner.values != loser.values) {
             let kind = if winner.deleted {
                 ConflictKind::Deleted
             } else {
                 ConflictKind::Field
             };
             self.conflict(t, &inc.uid, "*", kind, whole_row(t, loser), latest(loser));
+        } else if !seen && loser.deleted && !winner.deleted {
+            // A deletion undone by the row made again elsewhere meanwhile.
+            let kind = ConflictKind::Deleted;
+            self.conflict(t, &inc.uid, "*", kind, Value::Null, latest(loser));
         }
         if !incoming_wins {
             self.plan.summary.unchanged += 1;
@@ -314,10 +374,26 @@ impl Planner<'_> {
             }
             (true, false) => {
                 self.plan.summary.new += 1;
+                self.dead.remove(&row.uid);
                 Some(Op::Revive(row))
             }
             (false, true) => {
                 self.plan.summary.deleted += 1;
+                self.dead.insert(row.uid.clone());
+                // What was made here under it, unknown to the deleting side.
+                for (name, kid) in self.local.children.get(&row.uid).into_iter().flatten() {
+                    if let Some(kt) = spec::table(name) {
+                        self.dead.insert(kid.uid.clone());
+                        self.conflict(
+                            kt,
+                            &kid.uid,
+                            "*",
+                            ConflictKind::Deleted,
+                            whole_row(kt, kid),
+                            latest(kid),
+                        );
+                    }
+                }
                 Some(Op::Delete(row))
             }
             (false, false) => {
@@ -467,6 +543,7 @@ pub fn plan(sections: &[Section], local: &LocalState) -> Plan {
         local,
         plan: Plan::default(),
         seen: HashSet::new(),
+        dead: local.dead.clone(),
     };
     for s in sections {
         let Some(t) = spec::table(&s.table) else {
