@@ -10,6 +10,7 @@ mod dto;
 mod error;
 mod import;
 mod records_dto;
+mod sync;
 mod training;
 mod workload;
 
@@ -63,6 +64,7 @@ fn main() {
         e.to_string()
     });
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .manage(App {
             store: Mutex::new(store),
         })
@@ -120,6 +122,12 @@ fn main() {
             import::import_preview,
             import::import_apply,
             import::import_template,
+            sync::sync_status,
+            sync::export_bundle,
+            sync::preview_bundle,
+            sync::apply_bundle,
+            sync::list_conflicts,
+            sync::resolve_conflict,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {

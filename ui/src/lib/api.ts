@@ -1,6 +1,7 @@
 // The only module that talks to the shell. Every command's input and output
 // types come from src/bindings/, generated from the Rust DTOs by ts-rs.
-import { invoke } from '@tauri-apps/api/core';
+import { Channel, invoke } from '@tauri-apps/api/core';
+import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type { AssignForm } from '../bindings/AssignForm';
 import type { CommandError } from '../bindings/CommandError';
 import type { StaffDto } from '../bindings/StaffDto';
@@ -40,6 +41,13 @@ import type { PolicyDto } from '../bindings/PolicyDto';
 import type { PolicyFigureDto } from '../bindings/PolicyFigureDto';
 import type { PolicyChangeDto } from '../bindings/PolicyChangeDto';
 import type { PolicyChangeForm } from '../bindings/PolicyChangeForm';
+import type { ConflictDto } from '../bindings/ConflictDto';
+import type { ExportResultDto } from '../bindings/ExportResultDto';
+import type { PeerDto } from '../bindings/PeerDto';
+import type { SyncImportDto } from '../bindings/SyncImportDto';
+import type { SyncProgressDto } from '../bindings/SyncProgressDto';
+import type { SyncStatusDto } from '../bindings/SyncStatusDto';
+import type { SyncSummaryDto } from '../bindings/SyncSummaryDto';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
 export function asCommandError(e: unknown): CommandError {
@@ -120,9 +128,34 @@ export const api = {
   addPlanItem: (stationId: number, form: PlanItemForm) => call<PlanDto>('add_plan_item', { stationId, form }),
   dropPlanItem: (stationId: number, year: number, id: number, reason: string, changedBy: string) =>
     call<PlanDto>('drop_plan_item', { stationId, year, id, reason, changedBy }),
+  syncStatus: () => call<SyncStatusDto>('sync_status'),
+  /** `path` or `peer` null: the export folder, everything. Progress arrives as the rows are read. */
+  exportBundle: (path: string | null, peer: string | null, onprogress: (p: SyncProgressDto) => void) => {
+    const onProgress = new Channel<SyncProgressDto>();
+    onProgress.onmessage = onprogress;
+    return call<ExportResultDto>('export_bundle', { path, peer, onProgress });
+  },
+  previewBundle: (path: string) => call<SyncImportDto>('preview_bundle', { path }),
+  applyBundle: (path: string) => call<SyncImportDto>('apply_bundle', { path }),
+  listConflicts: (all: boolean) => call<ConflictDto[]>('list_conflicts', { all }),
+  resolveConflict: (id: number, keep: 'winner' | 'loser', by: string) =>
+    call<SyncStatusDto>('resolve_conflict', { id, keep, by }),
+  /** The system's save dialog for a bundle; null when cancelled. */
+  chooseSavePath: (title: string, defaultPath: string, kindName: string) =>
+    saveDialog({ title, defaultPath, filters: [{ name: kindName, extensions: ['sdsync'] }] }),
+  /** The system's open dialog for a bundle; null when cancelled. */
+  chooseOpenPath: (title: string, kindName: string) =>
+    openDialog({ title, multiple: false, directory: false, filters: [{ name: kindName, extensions: ['sdsync'] }] }),
 };
 
 export type {
+  ConflictDto,
+  ExportResultDto,
+  PeerDto,
+  SyncImportDto,
+  SyncProgressDto,
+  SyncStatusDto,
+  SyncSummaryDto,
   TrainingSummaryDto,
   TrainingDto,
   TrainingForm,

@@ -26,7 +26,20 @@ const codes = [
   'not_closed', 'before_opened', 'bad_id_number', 'birth_date_mismatch', 'bad_phone', 'not_a_group',
   'bad_number', 'code_taken', 'bad_month', 'outside_session', 'bad_score',
 ];
-const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'internal'];
+const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'sync', 'internal'];
+// Every code of a refused sync bundle or queue decision (SyncError::code in
+// src/sync/mod.rs) and the shell's own (src-tauri/src/sync.rs).
+const syncCodes = [
+  'not_a_bundle', 'truncated', 'checksum', 'newer_format', 'newer_schema', 'corrupt', 'missing_parent',
+  'refused', 'write_failed', 'settled', 'standing_only', 'row_gone', 'inconsistent', 'no_file', 'is_dir',
+];
+// The tables that travel in a bundle (src/sync/spec.rs), named in the review queue.
+const syncTables = [
+  'station', 'staff', 'supervision_link', 'supervision_record', 'record_attendee', 'action_item',
+  'record_signature', 'record_amendment', 'client_case', 'case_identity', 'case_consent', 'case_contact',
+  'group_work', 'group_session', 'record_case', 'policy_change', 'trainer', 'training_plan_item',
+  'training_plan_change', 'training', 'training_attendance', 'assessment', 'sync_conflict',
+];
 const roles = [
   'frontline', 'assistant_supervisor', 'trainee_supervisor', 'junior_supervisor',
   'intermediate_supervisor', 'senior_supervisor', 'station_head',
@@ -49,6 +62,8 @@ describe('catalogues', () => {
       for (const k of kinds) expect(lookup(cat, `errorKind.${k}`)).not.toBe(`errorKind.${k}`);
       for (const r of roles) expect(lookup(cat, `role.${r}`)).not.toBe(`role.${r}`);
       for (const q of qualifications) expect(lookup(cat, `qualification.${q}`)).not.toBe(`qualification.${q}`);
+      for (const c of syncCodes) expect(lookup(cat, `syncError.${c}`)).not.toBe(`syncError.${c}`);
+      for (const tb of syncTables) expect(lookup(cat, `syncTable.${tb}`)).not.toBe(`syncTable.${tb}`);
     }
   });
 
