@@ -20,6 +20,9 @@ use crate::sync::SyncError;
 /// Every synchronised row by uid: table, deleted, values.
 pub type Snapshot = BTreeMap<String, (String, bool, Vec<Value>)>;
 
+/// How many rows between two progress reports.
+const PROGRESS_EVERY: u64 = 20_000;
+
 /// This laptop's sync identity and counters.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncStatus {
@@ -484,17 +487,35 @@ impl Store {
         dry_run: bool,
         now: NaiveDateTime,
     ) -> Result<ImportReport> {
+        self.import_with_progress(bundle, file, dry_run, now, &mut |_, _| {})
+    }
+
+    /// `import_bundle`, calling `progress(done, total)` as it reads this
+    /// database's copies (the first half) and writes (the second).
+    pub fn import_with_progress(
+        &mut self,
+        bundle: &Bundle,
+        file: &str,
+        dry_run: bool,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
         let rows = bundle.manifest.rows();
         let origin = bundle.manifest.origin.clone();
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let local = gather(&tx, &bundle.sections)?;
+        let total = 2 * rows;
+        progress(0, total);
+        let local = gather(&tx, &bundle.sections, &mut |done| progress(done, total))?;
         let plan = plan::plan(&bundle.sections, &local);
         let summary = plan.summary.clone();
         // A dry run applies too, then rolls back: what the database itself
         // would refuse (a constraint, a missing parent) shows in the preview.
-        apply(&tx, &plan, bundle.max_version())?;
+        apply(&tx, &plan, bundle.max_version(), &mut |done| {
+            progress(rows + done.min(rows), total)
+        })?;
+        progress(total, total);
         if dry_run {
             tx.rollback()?;
         } else {
@@ -709,7 +730,12 @@ fn local_rid(tx: &rusqlite::Connection, table: &str, uid: &str) -> Result<Option
 }
 
 /// Reads this database's copies of the bundle's rows, in bundle shape.
-fn gather(tx: &Transaction, sections: &[Section]) -> Result<LocalState> {
+fn gather(
+    tx: &Transaction,
+    sections: &[Section],
+    progress: &mut dyn FnMut(u64),
+) -> Result<LocalState> {
+    let mut done = 0u64;
     let mut uids = UidOf {
         tx,
         cache: HashMap::new(),
@@ -737,6 +763,10 @@ fn gather(tx: &Transaction, sections: &[Section]) -> Result<LocalState> {
             continue;
         };
         for inc in &s.rows {
+            done += 1;
+            if done % PROGRESS_EVERY == 0 {
+                progress(done);
+            }
             match read_local(tx, &mut uids, &state.signed, t, &inc.uid)? {
                 Some(row) => {
                     if inc.deleted && !row.deleted {
@@ -882,7 +912,8 @@ fn descendants(
 
 /// Writes a plan. Runs inside the import's transaction with `applying`
 /// set, so the triggers leave the versions to this code.
-fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64) -> Result<()> {
+fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, progress: &mut dyn FnMut(u64)) -> Result<()> {
+    let mut done = 0u64;
     let (_origin, mut clock, mut seq): (String, i64, i64) =
         tx.query_row("SELECT origin, clock, seq FROM sync_state", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
@@ -907,6 +938,10 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64) -> Result<()> {
                 .join(", ")
         );
         for op in &tp.ops {
+            done += 1;
+            if done % PROGRESS_EVERY == 0 {
+                progress(done);
+            }
             match op {
                 Op::Insert(row) | Op::Revive(row) => {
                     let args = sql_values(tx, t, row, &mut rids)?;
