@@ -4,15 +4,21 @@
 //! the review queue of values that lost a merge. Adapters only: bundles,
 //! merging and the queue are `stationdesk::store::sync`'s.
 //!
+//! What is merged is what was previewed: the preview answers with the
+//! file's SHA-256, and the merge reads the file again and refuses it when
+//! its bytes are not those any more.
+//!
 //! Errors: a bundle refused by the library is `ErrorKind::Sync` with the
 //! field `bundle` and `SyncError::code()`. The shell's own refusals are
 //! `ErrorKind::Invalid` on the field `path`: `required` (no path typed),
-//! `no_file` (nothing to read there) and `is_dir` (a folder, not a file).
+//! `no_file` (nothing to read there), `is_dir` (a folder, not a file) and
+//! `file_changed` (the file is not the one previewed).
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 use stationdesk::pdf;
 use stationdesk::store::{ConflictView, ImportReport, Keep, PeerView, SyncStatus};
 use stationdesk::sync::bundle::Bundle;
@@ -55,7 +61,10 @@ pub struct SyncStatusDto {
     pub suggested_path: String,
 }
 
-/// How far an export has got: rows read of the rows to write.
+/// How far an export, a preview or a merge has got. An export: rows read of
+/// the rows to write. A preview or a merge: the first half of `total` is
+/// reading this database's copies, the second half writing (rolled back
+/// for a preview).
 #[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(export)]
@@ -124,6 +133,9 @@ pub struct SyncImportDto {
     pub rows: u64,
     pub summary: SyncSummaryDto,
     pub applied: bool,
+    /// SHA-256 of the file's bytes (lowercase hex): what `apply_bundle`
+    /// must find there to merge it.
+    pub sha256: String,
 }
 
 /// One entry of the review queue. `winnerValue` and `loserValue` are JSON
@@ -189,12 +201,12 @@ impl From<ConflictView> for ConflictDto {
     }
 }
 
-fn import_dto(path: &Path, created_at: String, r: ImportReport) -> SyncImportDto {
+fn import_dto(file: &BundleFile, r: ImportReport) -> SyncImportDto {
     let s = r.summary;
     SyncImportDto {
-        path: path.display().to_string(),
+        path: file.path.display().to_string(),
         origin: r.origin,
-        created_at,
+        created_at: file.bundle.manifest.created_at.clone(),
         rows: r.rows,
         summary: SyncSummaryDto {
             new: s.new,
@@ -205,6 +217,7 @@ fn import_dto(path: &Path, created_at: String, r: ImportReport) -> SyncImportDto
             needs_decision: s.needs_decision,
         },
         applied: r.applied,
+        sha256: file.sha256.clone(),
     }
 }
 
@@ -306,8 +319,18 @@ fn export_path(store: &Store, origin: &str, typed: Option<&str>) -> Reply<PathBu
     Ok(path)
 }
 
+/// A bundle read from a file, with the SHA-256 of the bytes it came from.
+#[derive(Debug)]
+struct BundleFile {
+    path: PathBuf,
+    sha256: String,
+    bundle: Bundle,
+}
+
 /// Reads and checks a bundle file; refusals name the problem by code.
-fn read_bundle(path: &str) -> Reply<(PathBuf, Bundle)> {
+/// `expected`: the SHA-256 the file must still have (the one previewed);
+/// other bytes are refused as `file_changed` before they are decoded.
+fn read_bundle(path: &str, expected: Option<&str>) -> Reply<BundleFile> {
     let path = path.trim();
     if path.is_empty() {
         return Err(invalid("path", "required"));
@@ -317,8 +340,30 @@ fn read_bundle(path: &str) -> Reply<(PathBuf, Bundle)> {
         return Err(invalid("path", "is_dir"));
     }
     let bytes = std::fs::read(&path).map_err(|_| invalid("path", "no_file"))?;
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    if let Some(expected) = expected {
+        if !expected.trim().eq_ignore_ascii_case(&sha256) {
+            return Err(invalid("path", "file_changed"));
+        }
+    }
     let bundle = Bundle::decode(&bytes).map_err(sync_error)?;
-    Ok((path, bundle))
+    Ok(BundleFile {
+        path,
+        sha256,
+        bundle,
+    })
+}
+
+/// Sends progress to the window each time `done` moves.
+fn progress_to(channel: &Channel<SyncProgressDto>) -> impl FnMut(u64, u64) + '_ {
+    let mut last = None;
+    move |done, total| {
+        if last != Some(done) {
+            last = Some(done);
+            // A window closed midway does not stop the work.
+            let _ = channel.send(SyncProgressDto { done, total });
+        }
+    }
 }
 
 fn status_dto(store: &Store) -> Reply<SyncStatusDto> {
@@ -364,14 +409,12 @@ pub async fn export_bundle(
         .map(str::trim)
         .filter(|p| !p.is_empty())
         .map(str::to_owned);
-    let mut last = None;
-    let manifest = store.export_to(&path, peer.as_deref(), now(), &mut |done, total| {
-        if last != Some(done) {
-            last = Some(done);
-            // A window closed mid-export does not stop the export.
-            let _ = on_progress.send(SyncProgressDto { done, total });
-        }
-    })?;
+    let manifest = store.export_to(
+        &path,
+        peer.as_deref(),
+        now(),
+        &mut progress_to(&on_progress),
+    )?;
     Ok(ExportResultDto {
         path: path.display().to_string(),
         rows: manifest.rows(),
@@ -384,32 +427,53 @@ pub async fn export_bundle(
     })
 }
 
-/// What merging the bundle at `path` would do; nothing is written.
+/// Merges (or, `dry_run`, previews) a bundle read from a file.
+fn import_file(
+    store: &mut Store,
+    file: &BundleFile,
+    dry_run: bool,
+    on_progress: &Channel<SyncProgressDto>,
+) -> Reply<SyncImportDto> {
+    let report = store.import_with_progress(
+        &file.bundle,
+        &file.path.display().to_string(),
+        dry_run,
+        now(),
+        &mut progress_to(on_progress),
+    )?;
+    Ok(import_dto(file, report))
+}
+
+/// What merging the bundle at `path` would do; nothing is written. The
+/// answer carries the file's SHA-256 for `apply_bundle`. Progress goes to
+/// `on_progress`.
 #[tauri::command]
-pub async fn preview_bundle(app: State<'_, App>, path: String) -> Reply<SyncImportDto> {
-    let (path, bundle) = read_bundle(&path)?;
+pub async fn preview_bundle(
+    app: State<'_, App>,
+    path: String,
+    on_progress: Channel<SyncProgressDto>,
+) -> Reply<SyncImportDto> {
+    let file = read_bundle(&path, None)?;
     let mut held = hold(&app)?;
     let store = held.get()?;
-    let report = store.import_bundle(&bundle, &path.display().to_string(), true, now())?;
-    Ok(import_dto(
-        &path,
-        bundle.manifest.created_at.clone(),
-        report,
-    ))
+    import_file(store, &file, true, &on_progress)
 }
 
 /// Merges the bundle at `path` in one transaction: all of it or nothing.
+/// `sha256`: the preview's; a file whose bytes differ now (changed or
+/// replaced since) is refused as `file_changed` and nothing is written.
+/// Progress goes to `on_progress`.
 #[tauri::command]
-pub async fn apply_bundle(app: State<'_, App>, path: String) -> Reply<SyncImportDto> {
-    let (path, bundle) = read_bundle(&path)?;
+pub async fn apply_bundle(
+    app: State<'_, App>,
+    path: String,
+    sha256: String,
+    on_progress: Channel<SyncProgressDto>,
+) -> Reply<SyncImportDto> {
+    let file = read_bundle(&path, Some(&sha256))?;
     let mut held = hold(&app)?;
     let store = held.get()?;
-    let report = store.import_bundle(&bundle, &path.display().to_string(), false, now())?;
-    Ok(import_dto(
-        &path,
-        bundle.manifest.created_at.clone(),
-        report,
-    ))
+    import_file(store, &file, false, &on_progress)
 }
 
 /// The review queue: open entries (`all`: settled ones too, after them).
@@ -467,11 +531,11 @@ mod tests {
 
     #[test]
     fn a_missing_or_empty_path_is_refused_on_the_path_field() {
-        let e = read_bundle("  ").expect_err("empty");
+        let e = read_bundle("  ", None).expect_err("empty");
         assert_eq!(e.kind, ErrorKind::Invalid);
         assert_eq!(e.fields[0].field, "path");
         assert_eq!(e.fields[0].code, "required");
-        let e = read_bundle("/no/such/dir/x.sdsync").expect_err("missing");
+        let e = read_bundle("/no/such/dir/x.sdsync", None).expect_err("missing");
         assert_eq!(e.fields[0].code, "no_file");
     }
 
@@ -481,12 +545,102 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let file = dir.join("junk.sdsync");
         std::fs::write(&file, b"PK not a bundle").expect("write");
-        let e = read_bundle(file.to_str().expect("utf-8")).expect_err("junk");
+        let e = read_bundle(file.to_str().expect("utf-8"), None).expect_err("junk");
         assert_eq!(e.kind, ErrorKind::Sync);
         assert_eq!(e.fields[0].field, "bundle");
         assert_eq!(e.fields[0].code, "not_a_bundle");
-        let e = read_bundle(dir.to_str().expect("utf-8")).expect_err("a folder");
+        let e = read_bundle(dir.to_str().expect("utf-8"), None).expect_err("a folder");
         assert_eq!(e.fields[0].code, "is_dir");
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    /// A store with one station, so that its bundle has rows.
+    fn one_station(name: &str) -> Store {
+        let mut store = Store::open_in_memory().expect("store");
+        store
+            .add_station(&stationdesk::model::NewStation {
+                name: name.into(),
+                township: "青溪镇".into(),
+                county: "宁远县".into(),
+            })
+            .expect("station");
+        store
+    }
+
+    fn bundle_bytes(store: &Store) -> Vec<u8> {
+        let bundle = store
+            .export_bundle(None, now(), &mut |_, _| {})
+            .expect("bundle");
+        bundle.encode(3).expect("encode")
+    }
+
+    /// `(done, total)` as the window would receive them.
+    type Seen = std::sync::Arc<std::sync::Mutex<Vec<(u64, u64)>>>;
+
+    /// A channel that keeps what it is sent.
+    fn recorder() -> (Channel<SyncProgressDto>, Seen) {
+        let seen = Seen::default();
+        let into = seen.clone();
+        let channel = Channel::new(move |body| {
+            if let tauri::ipc::InvokeResponseBody::Json(text) = body {
+                let p: serde_json::Value = serde_json::from_str(&text).expect("json");
+                let n = |k: &str| p[k].as_u64().expect("a count");
+                into.lock().expect("lock").push((n("done"), n("total")));
+            }
+            Ok(())
+        });
+        (channel, seen)
+    }
+
+    #[test]
+    fn a_bundle_replaced_after_its_preview_is_refused_and_nothing_is_merged() {
+        let dir = std::env::temp_dir().join(format!("sd-sync-swap-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let file = dir.join("乙机.sdsync");
+        let path = file.to_str().expect("utf-8");
+        let previewed_bytes = bundle_bytes(&one_station("乙站"));
+        std::fs::write(&file, &previewed_bytes).expect("write");
+
+        let mut here = Store::open_in_memory().expect("store");
+        let (silent, _) = recorder();
+        let read = read_bundle(path, None).expect("a bundle");
+        let preview = import_file(&mut here, &read, true, &silent).expect("preview");
+        assert!(!preview.applied);
+        assert_eq!(preview.summary.new, 1);
+        assert_eq!(
+            preview.sha256,
+            hex::encode(Sha256::digest(&previewed_bytes))
+        );
+        assert_eq!(preview.sha256.len(), 64);
+
+        // Another laptop's bundle, or anything else, in its place: refused
+        // before it is decoded, on the path field.
+        for other in [bundle_bytes(&one_station("丙站")), b"PK junk".to_vec()] {
+            std::fs::write(&file, &other).expect("replace");
+            let e = read_bundle(path, Some(&preview.sha256)).expect_err("replaced");
+            assert_eq!(e.kind, ErrorKind::Invalid);
+            assert_eq!(e.fields[0].field, "path");
+            assert_eq!(e.fields[0].code, "file_changed");
+        }
+        assert!(
+            here.list_stations().expect("list").is_empty(),
+            "nothing merged"
+        );
+
+        // The previewed bytes again: merged, with progress through the
+        // channel (each `done` once, up to the total).
+        std::fs::write(&file, &previewed_bytes).expect("restore");
+        let read = read_bundle(path, Some(&preview.sha256.to_uppercase())).expect("same bytes");
+        let (channel, seen) = recorder();
+        let merged = import_file(&mut here, &read, false, &channel).expect("merge");
+        assert!(merged.applied);
+        assert_eq!(merged.sha256, preview.sha256);
+        assert_eq!(here.list_stations().expect("list").len(), 1);
+        let seen = seen.lock().expect("lock").clone();
+        let total = 2 * read.bundle.manifest.rows();
+        assert_eq!(seen.first(), Some(&(0, total)));
+        assert_eq!(seen.last(), Some(&(total, total)));
+        assert!(seen.windows(2).all(|w| w[0].0 != w[1].0), "{seen:?}");
         std::fs::remove_dir_all(&dir).ok();
     }
 }

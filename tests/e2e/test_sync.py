@@ -8,7 +8,8 @@ the window, so the two edits are concurrent. The second laptop's bundle is
 previewed in the window (one conflict), merged, and the conflict settled by
 switching to the value that lost: the staff list shows it. A file that is
 not a bundle, and a bundle cut short, are refused in Chinese beside the
-field, and change nothing."""
+field, and change nothing; so is a bundle replaced by another between its
+preview and the merge (what is merged is what was previewed)."""
 
 import json
 import sqlite3
@@ -172,6 +173,24 @@ def test_bundles_go_out_and_come_back_with_a_conflict_to_review(app, cli, tmp_pa
     until(app, lambda d: "文件不完整" in app.one('[data-testid="sync-import-error"]').text)
     assert "重新拷贝" in app.one('[data-testid="sync-import-error"]').text
     app.shot("sync_refused")
+    assert app.all('[data-testid="conflict-empty"]'), "nothing merged"
+    assert not app.all('[data-testid="sync-count"]')
+
+    # A bundle previewed (an empty one: nothing to merge), then the second
+    # laptop's copied over it before the merge: the merge is refused in
+    # Chinese, the stale preview goes, and its conflict is not merged.
+    swapped = tmp_path / "换过的.sdsync"
+    swapped.write_bytes(again.read_bytes())
+    preview(app, swapped)
+    until(app, lambda d: app.all('[data-testid="sync-preview-table"]'))
+    assert app.one('[data-testid="sync-count-conflicts"]').text == "0"
+    swapped.write_bytes(back.read_bytes())
+    app.one('[data-testid="sync-apply"]').click()
+    until(app, lambda d: app.all('[data-testid="sync-import-error"]')
+          and "预览之后被改动或替换" in app.one('[data-testid="sync-import-error"]').text)
+    assert "重新预览" in app.one('[data-testid="sync-import-error"]').text
+    assert not app.all('[data-testid="sync-preview-table"]'), "preview again"
+    assert not app.all('[data-testid="sync-applied"]')
     assert app.all('[data-testid="conflict-empty"]'), "nothing merged"
     assert not app.all('[data-testid="sync-count"]')
 

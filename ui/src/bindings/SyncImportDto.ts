@@ -8,4 +8,9 @@ export type SyncImportDto = { path: string,
 /**
  * The laptop that wrote the bundle, and when.
  */
-origin: string, createdAt: string, rows: number, summary: SyncSummaryDto, applied: boolean, };
+origin: string, createdAt: string, rows: number, summary: SyncSummaryDto, applied: boolean, 
+/**
+ * SHA-256 of the file's bytes (lowercase hex): what `apply_bundle`
+ * must find there to merge it.
+ */
+sha256: string, };

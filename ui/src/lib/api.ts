@@ -67,6 +67,13 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
+/** A channel the shell sends a sync command's progress through. */
+function progressChannel(onprogress: (p: SyncProgressDto) => void): Channel<SyncProgressDto> {
+  const channel = new Channel<SyncProgressDto>();
+  channel.onmessage = onprogress;
+  return channel;
+}
+
 export const api = {
   listStations: () => call<StationDto[]>('list_stations'),
   listStaff: (stationId: number) => call<StaffDto[]>('list_staff', { stationId }),
@@ -130,13 +137,14 @@ export const api = {
     call<PlanDto>('drop_plan_item', { stationId, year, id, reason, changedBy }),
   syncStatus: () => call<SyncStatusDto>('sync_status'),
   /** `path` or `peer` null: the export folder, everything. Progress arrives as the rows are read. */
-  exportBundle: (path: string | null, peer: string | null, onprogress: (p: SyncProgressDto) => void) => {
-    const onProgress = new Channel<SyncProgressDto>();
-    onProgress.onmessage = onprogress;
-    return call<ExportResultDto>('export_bundle', { path, peer, onProgress });
-  },
-  previewBundle: (path: string) => call<SyncImportDto>('preview_bundle', { path }),
-  applyBundle: (path: string) => call<SyncImportDto>('apply_bundle', { path }),
+  exportBundle: (path: string | null, peer: string | null, onprogress: (p: SyncProgressDto) => void) =>
+    call<ExportResultDto>('export_bundle', { path, peer, onProgress: progressChannel(onprogress) }),
+  /** What merging would do; nothing is written. The answer's `sha256` is what `applyBundle` needs. */
+  previewBundle: (path: string, onprogress: (p: SyncProgressDto) => void) =>
+    call<SyncImportDto>('preview_bundle', { path, onProgress: progressChannel(onprogress) }),
+  /** Merges the bundle previewed: refused (`file_changed`) when the file's bytes no longer hash to `sha256`. */
+  applyBundle: (path: string, sha256: string, onprogress: (p: SyncProgressDto) => void) =>
+    call<SyncImportDto>('apply_bundle', { path, sha256, onProgress: progressChannel(onprogress) }),
   listConflicts: (all: boolean) => call<ConflictDto[]>('list_conflicts', { all }),
   resolveConflict: (id: number, keep: 'winner' | 'loser', by: string) =>
     call<SyncStatusDto>('resolve_conflict', { id, keep, by }),

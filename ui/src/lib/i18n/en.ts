@@ -713,6 +713,7 @@ export const en: Catalogue = {
       choose: 'Choose file…',
       preview: 'Preview',
       previewing: 'Checking…',
+      checkProgress: 'Checking… {done} of {total}',
       from: 'From {origin} (written {at}), {rows} rows',
       col: {
         new: 'New',
@@ -724,6 +725,7 @@ export const en: Catalogue = {
       },
       apply: 'Merge',
       applying: 'Merging…',
+      mergeProgress: 'Merging… {done} of {total}',
       allOrNothing: 'The merge is all or nothing: every row is written, or none.',
       applied: 'Merged: {new} new, {updated} updated, {deleted} deleted, {conflicts} conflict(s)',
       reviewHint: '{count} conflict(s) to review: see “Conflicts to review” below.',
@@ -791,6 +793,7 @@ export const en: Catalogue = {
     inconsistent: 'This computer’s sync bookkeeping is inconsistent; nothing was changed. Back up the data file and contact technical support.',
     no_file: 'There is no file at this path: check it, or use “Choose file…”.',
     is_dir: 'This is a folder: give the full path of the bundle file in it.',
+    file_changed: 'The bundle was changed or replaced after the preview; nothing was merged. Preview it again.',
   },
   syncTable: {
     station: 'Station',

@@ -713,6 +713,7 @@ export const zhCN = {
       choose: '选择文件…',
       preview: '预览',
       previewing: '正在检查……',
+      checkProgress: '正在核对…… {done} / {total}',
       from: '来自 {origin}（生成于 {at}），共 {rows} 条',
       col: {
         new: '新增',
@@ -724,6 +725,7 @@ export const zhCN = {
       },
       apply: '确认合并',
       applying: '正在合并……',
+      mergeProgress: '正在合并…… {done} / {total}',
       allOrNothing: '合并整体进行：要么全部写入，要么一条也不写入。',
       applied: '已合并：新增 {new} 条，更新 {updated} 条，删除 {deleted} 条，冲突 {conflicts} 处',
       reviewHint: '有 {count} 处冲突待审，请看下方“待审冲突”。',
@@ -791,6 +793,7 @@ export const zhCN = {
     inconsistent: '本机的同步记录不一致，未做任何更改。请先备份数据文件，再联系技术支持人员。',
     no_file: '找不到这个文件，请检查路径是否正确，或点“选择文件…”。',
     is_dir: '这是一个文件夹，请填写其中同步包文件的完整路径。',
+    file_changed: '同步包在预览之后被改动或替换了，未做任何更改。请重新预览。',
   },
   syncTable: {
     station: '社工站',
