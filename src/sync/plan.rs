@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
+use sha2::Digest;
 
 use super::bundle::{Dot, Row, Section};
 use super::spec::{self, Table};
@@ -130,11 +131,11 @@ pub struct Plan {
     pub summary: Summary,
 }
 
-/// Whether `vv` has seen everything in `other`.
-fn covers(vv: &BTreeMap<String, i64>, other: &BTreeMap<String, i64>) -> bool {
-    other
-        .iter()
-        .all(|(o, h)| vv.get(o).is_some_and(|mine| mine >= h))
+/// Whether `winner`'s author had seen all of `loser`: its incarnation (for
+/// a tombstone, the deletion) and every field edited since.
+fn seen_all(winner: &Row, loser: &Row) -> bool {
+    winner.has_seen(&Dot(loser.created, loser.origin.clone()))
+        && loser.dots.values().all(|d| winner.has_seen(d))
 }
 
 fn merged_vv(a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
@@ -216,7 +217,15 @@ impl Planner<'_> {
         if t.name == "sync_conflict" {
             return;
         }
-        let uid = format!("{row_uid}|{field}|{}@{}", lost.0, lost.1);
+        // The losing value's own digest too: two laptops may hold different
+        // contents under the same latest version (merged from others).
+        let digest = sha2::Sha256::digest(loser.to_string().as_bytes());
+        let uid = format!(
+            "{row_uid}|{field}|{}@{}|{}",
+            lost.0,
+            lost.1,
+            hex::encode(&digest[..8])
+        );
         if self.local.conflicts.contains(&uid) || !self.seen.insert(uid.clone()) {
             return;
         }
@@ -244,16 +253,19 @@ impl Planner<'_> {
                 c.refs.is_some() && v.as_str().is_some_and(|u| self.dead.contains(u))
             });
         if orphan {
-            // Its parent is deleted here: it goes too, and to the queue.
+            // Its parent is deleted here: it goes too, and to the queue
+            // unless the deletion here had seen all of it.
             self.dead.insert(inc.uid.clone());
-            self.conflict(
-                t,
-                &inc.uid,
-                "*",
-                ConflictKind::Deleted,
-                whole_row(t, inc),
-                latest(inc),
-            );
+            if local.is_none_or(|l| !l.deleted || !seen_all(l, inc)) {
+                self.conflict(
+                    t,
+                    &inc.uid,
+                    "*",
+                    ConflictKind::Deleted,
+                    whole_row(t, inc),
+                    latest(inc),
+                );
+            }
             let mut gone = inc.clone();
             gone.deleted = true;
             gone.values.clear();
@@ -275,12 +287,19 @@ impl Planner<'_> {
                 }
             };
         }
-        let record = record_of(t, inc);
+        // A tombstone carries no values: its record is the local copy's.
+        let record = record_of(t, inc).or_else(|| local.and_then(|l| record_of(t, l)));
         let local_signed = record.is_some_and(|r| self.local.signed.contains(r));
         let Some(loc) = local else {
             if t.name == "sync_conflict" && self.seen.contains(&inc.uid) {
-                // Found here too: keep the copy that travelled.
-                self.plan.conflicts.retain(|c| c.uid != inc.uid);
+                // Found here too: keep the copy that travelled (counted below).
+                if let Some(i) = self.plan.conflicts.iter().position(|c| c.uid == inc.uid) {
+                    let c = self.plan.conflicts.remove(i);
+                    self.plan.summary.conflicts -= 1;
+                    if c.sensitive {
+                        self.plan.summary.needs_decision -= 1;
+                    }
+                }
             }
             if inc.deleted {
                 self.dead.insert(inc.uid.clone());
@@ -299,6 +318,16 @@ impl Planner<'_> {
                 return None;
             }
             self.plan.summary.new += 1;
+            if t.name == "sync_conflict" {
+                // An entry found elsewhere, now in this laptop's queue too.
+                let value = |col: &str| t.col_index(col).and_then(|i| inc.values.get(i));
+                if value("status").and_then(|v| v.as_str()) == Some("open") {
+                    self.plan.summary.conflicts += 1;
+                    if value("sensitive").and_then(|v| v.as_i64()) == Some(1) {
+                        self.plan.summary.needs_decision += 1;
+                    }
+                }
+            }
             return Some(Op::Insert(inc.clone()));
         };
         let vv = merged_vv(&loc.vv, &inc.vv);
@@ -327,7 +356,8 @@ impl Planner<'_> {
         // Otherwise the later incarnation (a deletion, or the row made
         // again) stands whole, and what the other side had changed without
         // seeing it goes to the queue.
-        let incoming_wins = incarnation(inc) > incarnation(loc);
+        // A signed copy beats an unsigned one; otherwise the later life.
+        let incoming_wins = (inc.locked && !local_signed) || incarnation(inc) > incarnation(loc);
         if incoming_wins && local_signed {
             self.plan.summary.unchanged += 1;
             let loser = if inc.deleted {
@@ -343,11 +373,7 @@ impl Planner<'_> {
         } else {
             (loc, inc)
         };
-        let seen = if incoming_wins {
-            covers(&inc.vv, &loc.vv)
-        } else {
-            covers(&loc.vv, &inc.vv)
-        };
+        let seen = seen_all(winner, loser);
         if !seen && !loser.deleted && (winner.deleted || winner.values != loser.values) {
             let kind = if winner.deleted {
                 ConflictKind::Deleted
@@ -356,8 +382,13 @@ impl Planner<'_> {
             };
             self.conflict(t, &inc.uid, "*", kind, whole_row(t, loser), latest(loser));
         } else if !seen && loser.deleted && !winner.deleted {
-            // A deletion undone by the row made again elsewhere meanwhile.
-            let kind = ConflictKind::Deleted;
+            // A deletion undone by the row made again elsewhere meanwhile
+            // (or by the signed copy, which stands).
+            let kind = if winner.locked {
+                ConflictKind::Signed
+            } else {
+                ConflictKind::Deleted
+            };
             self.conflict(t, &inc.uid, "*", kind, Value::Null, latest(loser));
         }
         if !incoming_wins {
@@ -420,6 +451,7 @@ impl Planner<'_> {
         vv: BTreeMap<String, i64>,
     ) -> Option<Op> {
         let inc_signed = inc.locked;
+        let mut reopened = 0;
         let mut merged = loc.clone();
         let mut dots: BTreeMap<&str, Dot> = BTreeMap::new();
         let mut cols = Vec::new();
@@ -474,6 +506,9 @@ impl Planner<'_> {
                     }
                 }
                 dots.insert(field, Dot(top.0, REOPENED.into()));
+                // Whoever merges the reopening has seen it, so a later
+                // settlement there stands.
+                reopened = reopened.max(top.0);
                 continue;
             } else {
                 let take = id > ld;
@@ -515,6 +550,10 @@ impl Planner<'_> {
             .collect();
         merged.hlc = loc.hlc.max(inc.hlc);
         merged.vv = vv;
+        if reopened > 0 {
+            let e = merged.vv.entry(REOPENED.to_string()).or_insert(reopened);
+            *e = (*e).max(reopened);
+        }
         merged.locked = loc.locked || inc.locked;
         let meta_same = merged.vv == loc.vv
             && merged.dots == loc.dots
