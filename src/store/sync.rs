@@ -270,12 +270,14 @@ impl Store {
                 .unwrap_or(0),
             None => 0,
         };
-        let total: i64 = tx.query_row(
-            "SELECT count(*) FROM sync_row WHERE seq > ?1",
-            [since],
-            |r| r.get(0),
-        )?;
-        let total = total as u64;
+        // Counted table by table, each a range of the (tbl, seq) index.
+        let mut total = 0u64;
+        for t in TABLES {
+            let n: i64 = tx
+                .prepare_cached("SELECT count(*) FROM sync_row WHERE tbl = ?1 AND seq > ?2")?
+                .query_row(params![t.name, since], |r| r.get(0))?;
+            total += n as u64;
+        }
         let signed = signed_records(&tx)?;
         let mut uids = UidOf {
             tx: &tx,
@@ -493,6 +495,21 @@ impl Store {
     /// `import_bundle`, calling `progress(done, total)` as it reads this
     /// database's copies (the first half) and writes (the second).
     pub fn import_with_progress(
+        &mut self,
+        bundle: &Bundle,
+        file: &str,
+        dry_run: bool,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
+        // A big page cache while merging, as when loading demo data.
+        self.set_cache_mib(256)?;
+        let result = self.import_inner(bundle, file, dry_run, now, progress);
+        self.set_cache_mib(2)?;
+        result
+    }
+
+    fn import_inner(
         &mut self,
         bundle: &Bundle,
         file: &str,

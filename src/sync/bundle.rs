@@ -142,10 +142,12 @@ impl Bundle {
     pub fn encode(&self, level: i32) -> Result<Vec<u8>, BundleError> {
         let manifest =
             serde_json::to_vec(&self.manifest).map_err(|e| BundleError::Corrupt(e.to_string()))?;
-        let json =
-            serde_json::to_vec(&self.sections).map_err(|e| BundleError::Corrupt(e.to_string()))?;
-        let payload =
-            zstd::bulk::compress(&json, level).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        // Streamed into the compressor: the rows' JSON is never held whole.
+        let fail = |e: std::io::Error| BundleError::Corrupt(e.to_string());
+        let mut encoder = zstd::Encoder::new(Vec::new(), level).map_err(fail)?;
+        serde_json::to_writer(std::io::BufWriter::new(&mut encoder), &self.sections)
+            .map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        let payload = encoder.finish().map_err(fail)?;
         let mut out = Vec::with_capacity(MAGIC.len() + 12 + manifest.len() + payload.len() + SUM);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(manifest.len() as u32).to_le_bytes());
