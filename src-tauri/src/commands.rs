@@ -14,6 +14,7 @@ use stationdesk::store::RecordFilter;
 use crate::dto::{AssignForm, StaffDto, StaffForm, StationDto, SupervisionLinkDto};
 use crate::error::CommandError;
 use crate::records_dto::{ActionItemDto, DraftDto, RecordDto, RecordForm, RecordSummaryDto};
+use crate::vault::Vault;
 use crate::App;
 
 pub(crate) type Reply<T> = Result<T, CommandError>;
@@ -23,13 +24,23 @@ pub(crate) fn today() -> NaiveDate {
 }
 
 /// The open store, held for the length of one command.
-pub(crate) struct Held<'a>(MutexGuard<'a, Result<Store, String>>);
+pub(crate) struct Held<'a>(MutexGuard<'a, Vault>);
 
 impl Held<'_> {
     pub(crate) fn get(&mut self) -> Reply<&mut Store> {
-        self.0
-            .as_mut()
-            .map_err(|why| CommandError::unavailable(why))
+        match &mut *self.0 {
+            Vault::Open(store) => Ok(store),
+            Vault::Closed => Err(CommandError::closed()),
+            Vault::Failed(why) => Err(CommandError::unavailable(why)),
+        }
+    }
+
+    pub(crate) fn vault(&self) -> &Vault {
+        &self.0
+    }
+
+    pub(crate) fn set(&mut self, vault: Vault) {
+        *self.0 = vault;
     }
 }
 

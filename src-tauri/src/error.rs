@@ -20,6 +20,9 @@ pub enum ErrorKind {
     Locked,
     /// The database could not be read or written.
     Storage,
+    /// The database is closed until its passphrase is typed (the window is
+    /// locked); the UI shows the lock screen and retries after unlocking.
+    Closed,
     /// A sync bundle was refused, or a queue entry could not be settled;
     /// `fields[0].code` says why (`SyncError::code`).
     Sync,
@@ -51,6 +54,17 @@ impl From<StoreError> for CommandError {
             StoreError::NotFound { .. } => (ErrorKind::NotFound, vec![]),
             StoreError::NotEmpty { .. } => (ErrorKind::Conflict, vec![]),
             StoreError::Locked { .. } => (ErrorKind::Locked, vec![]),
+            StoreError::NeedsPassphrase { .. } => (ErrorKind::Closed, vec![]),
+            StoreError::WrongPassphrase { .. } => (
+                ErrorKind::Invalid,
+                vec![FieldError {
+                    field: "passphrase".into(),
+                    code: "wrong_passphrase".into(),
+                }],
+            ),
+            StoreError::NotEncrypted { .. } | StoreError::NotPlain { .. } => {
+                (ErrorKind::Conflict, vec![])
+            }
             StoreError::Sync(s) => (
                 ErrorKind::Sync,
                 vec![FieldError {
@@ -62,6 +76,7 @@ impl From<StoreError> for CommandError {
             | StoreError::Open { .. }
             | StoreError::CreateDir { .. }
             | StoreError::Migrate(_)
+            | StoreError::Io { .. }
             | StoreError::Sqlite(_) => (ErrorKind::Storage, vec![]),
         };
         if kind == ErrorKind::Storage {
@@ -93,6 +108,27 @@ impl CommandError {
             kind: ErrorKind::Storage,
             message: why.to_owned(),
             fields: vec![],
+        }
+    }
+
+    /// The window is locked: the database waits for its passphrase.
+    pub fn closed() -> Self {
+        CommandError {
+            kind: ErrorKind::Closed,
+            message: "the database is locked: type the passphrase to open it".into(),
+            fields: vec![],
+        }
+    }
+
+    /// One form field refused with `code`.
+    pub fn invalid_field(field: &str, code: &str) -> Self {
+        CommandError {
+            kind: ErrorKind::Invalid,
+            message: format!("{field}: {code}"),
+            fields: vec![FieldError {
+                field: field.to_owned(),
+                code: code.to_owned(),
+            }],
         }
     }
 

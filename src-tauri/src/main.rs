@@ -1,5 +1,5 @@
-//! The StationDesk window: opens the store, loads a demo station on the
-//! first run, and serves the UI's commands. The only code that knows Tauri.
+//! The StationDesk window: opens the store behind the lock screen (a demo
+//! station on the first run), and serves the UI's commands. The only code that knows Tauri.
 
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -12,20 +12,20 @@ mod import;
 mod records_dto;
 mod sync;
 mod training;
+mod vault;
 mod workload;
 
 use std::path::PathBuf;
 use std::sync::Mutex;
 
-use chrono::Local;
-use stationdesk::demo::{self, Scale};
 use stationdesk::store::default_db_path;
-use stationdesk::Store;
 
-/// What every command shares: the one open store, or why it could not be
-/// opened (the window still opens and says so, instead of vanishing).
+/// What every command shares: the database file and the one open store
+/// (closed while locked), or why it could not be opened (the window still
+/// opens and says so, instead of vanishing).
 pub struct App {
-    pub store: Mutex<Result<Store, String>>,
+    pub store: Mutex<vault::Vault>,
+    pub path: PathBuf,
 }
 
 /// `--db PATH` on the command line, else `STATIONDESK_DB`, else the OS's
@@ -47,28 +47,21 @@ fn db_path() -> PathBuf {
     }
 }
 
-fn open_store() -> Result<Store, stationdesk::StoreError> {
-    let path = db_path();
-    let mut store = Store::open(&path)?;
-    if store.is_empty()? {
-        // A newcomer should see a living station, not an empty window.
-        let today = Local::now().date_naive();
-        store.load_demo(&demo::generate(Scale::Station, demo::DEFAULT_SEED, today))?;
-    }
-    Ok(store)
-}
-
 fn main() {
-    let store = open_store().map_err(|e| {
-        eprintln!("StationDesk cannot open its database: {e}");
-        e.to_string()
-    });
+    // The database opens on the lock screen, with its passphrase.
+    let (vault, path) = vault::initial(db_path());
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
         .manage(App {
-            store: Mutex::new(store),
+            store: Mutex::new(vault),
+            path,
         })
         .invoke_handler(tauri::generate_handler![
+            vault::vault_status,
+            vault::unlock,
+            vault::set_up_passphrase,
+            vault::lock,
+            vault::change_passphrase,
             commands::list_stations,
             commands::list_staff,
             commands::create_staff,

@@ -1,7 +1,7 @@
 //! The `stationdesk` command-line tool, on the same library as the window.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use chrono::{Local, NaiveDateTime};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -9,7 +9,10 @@ use serde::Serialize;
 
 use crate::demo::{self, Scale};
 use crate::model::format_date;
-use crate::store::{default_db_path, StaffView, Store, StoreError};
+use crate::store::{
+    default_db_path, file_kind, FileKind, Passphrase, StaffView, Store, StoreError,
+};
+use zeroize::Zeroizing;
 
 mod cases;
 mod import;
@@ -33,6 +36,10 @@ pub struct Cli {
     /// The database file [default: the per-user data directory]
     #[arg(long, global = true, env = "STATIONDESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Read the database's passphrase from the first line of FILE (scripts
+    /// may set STATIONDESK_PASSPHRASE instead; never type it as an argument)
+    #[arg(long, global = true, value_name = "FILE")]
+    pub passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -41,6 +48,14 @@ pub struct Cli {
 pub enum Command {
     /// Create the database (or bring its schema up to date) and say where it is
     Init,
+    /// Encrypt a plain database with a new passphrase, or change the
+    /// passphrase of an encrypted one (the current one is given as usual)
+    Passphrase {
+        /// Read the new passphrase from the first line of FILE [else
+        /// STATIONDESK_NEW_PASSPHRASE]
+        #[arg(long, value_name = "FILE")]
+        new_file: Option<PathBuf>,
+    },
     /// Fill an empty database with a made-up station or county
     Demo {
         #[arg(long, value_enum, default_value = "station")]
@@ -397,13 +412,124 @@ impl From<&StaffView> for StaffJson {
     }
 }
 
+/// A passphrase from the first line of `file`, else from the environment
+/// variable `var`; `None` when neither is given.
+fn read_passphrase(
+    file: Option<&Path>,
+    var: &str,
+    option: &str,
+) -> Result<Option<Zeroizing<String>>, CliError> {
+    if let Some(file) = file {
+        let text = Passphrase::from_file(file).map_err(|source| CliError::ReadFile {
+            path: file.to_owned(),
+            source,
+        })?;
+        if text.is_empty() {
+            return Err(CliError::Usage(format!(
+                "the first line of {} ({option}) is empty",
+                file.display()
+            )));
+        }
+        return Ok(Some(text));
+    }
+    match std::env::var(var) {
+        Ok(text) if !text.is_empty() => Ok(Some(Zeroizing::new(text))),
+        Ok(_) | Err(std::env::VarError::NotPresent) => Ok(None),
+        Err(std::env::VarError::NotUnicode(_)) => {
+            Err(CliError::Usage(format!("{var} is not valid UTF-8")))
+        }
+    }
+}
+
+/// Opens the database, encrypted when a passphrase is given.
+fn open_store(path: &Path, passphrase: Option<&Passphrase>) -> Result<Store, CliError> {
+    let opened = match passphrase {
+        Some(p) => Store::open_encrypted(path, p),
+        None => Store::open(path),
+    };
+    opened.map_err(|e| match e {
+        StoreError::NeedsPassphrase { path } => CliError::Usage(format!(
+            "{} is encrypted (or is not a database at all): give its passphrase with \
+             --passphrase-file FILE or the STATIONDESK_PASSPHRASE environment variable",
+            path.display()
+        )),
+        StoreError::NotEncrypted { path } => CliError::Usage(format!(
+            "the database {} is not encrypted, yet a passphrase was given; encrypt it with \
+             `stationdesk passphrase --new-file FILE` (without a current passphrase)",
+            path.display()
+        )),
+        e => e.into(),
+    })
+}
+
+/// `stationdesk passphrase`: encrypts a plain (or new) database, or
+/// re-keys an encrypted one.
+fn set_passphrase(
+    path: &Path,
+    current: Option<&Passphrase>,
+    new_file: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let new = read_passphrase(new_file, "STATIONDESK_NEW_PASSPHRASE", "--new-file")?.ok_or_else(
+        || {
+            CliError::Usage(
+                "give the new passphrase with --new-file FILE or STATIONDESK_NEW_PASSPHRASE".into(),
+            )
+        },
+    )?;
+    let again = new.clone();
+    let new = Passphrase::choose(new.as_str(), &again).map_err(StoreError::from)?;
+    match (current, file_kind(path)?) {
+        (Some(current), FileKind::Encrypted) => {
+            let mut store = open_store(path, Some(current))?;
+            store.change_passphrase(&new)?;
+            writeln!(out, "passphrase changed: {}", path.display())?;
+        }
+        (None, FileKind::Encrypted) => {
+            open_store(path, None)?;
+        }
+        (_, FileKind::Plain) => {
+            // Migrated first, so the encrypted copy is current.
+            drop(open_store(path, None)?);
+            Store::encrypt_file(path, &new)?;
+            writeln!(out, "encrypted: {}", path.display())?;
+        }
+        (_, FileKind::New) => {
+            Store::open_encrypted(path, &new)?;
+            writeln!(out, "encrypted database created: {}", path.display())?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs a parsed command; `now` is the caller's clock.
 pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliError> {
     let today = now.date();
     let path = cli.db.unwrap_or_else(default_db_path);
-    let mut store = Store::open(&path)?;
+    let passphrase = read_passphrase(
+        cli.passphrase_file.as_deref(),
+        "STATIONDESK_PASSPHRASE",
+        "--passphrase-file",
+    )?
+    .map(|text| Passphrase::given(text.as_str()))
+    .transpose()
+    .map_err(|_| CliError::Usage("the passphrase is empty".into()))?;
+    if let Command::Passphrase { new_file } = &cli.command {
+        return set_passphrase(&path, passphrase.as_ref(), new_file.as_deref(), out);
+    }
+    let mut store = open_store(&path, passphrase.as_ref())?;
     match cli.command {
-        Command::Init => writeln!(out, "database ready: {}", path.display())?,
+        Command::Init => writeln!(
+            out,
+            "database ready{}: {}",
+            if store.is_encrypted() {
+                " (encrypted)"
+            } else {
+                " (not encrypted: see `stationdesk passphrase`)"
+            },
+            path.display()
+        )?,
+        Command::Passphrase { .. } => unreachable!("handled before the store is opened"),
         Command::Demo { scale, seed } => {
             let demo = demo::generate(scale, seed, today);
             store.load_demo(&demo)?;

@@ -52,6 +52,9 @@ pub enum Code {
     BadMonth,
     OutsideSession,
     BadScore,
+    PassphraseTooShort,
+    PassphraseMismatch,
+    WrongPassphrase,
 }
 
 impl Code {
@@ -103,6 +106,9 @@ impl Code {
             Code::BadMonth => "bad_month",
             Code::OutsideSession => "outside_session",
             Code::BadScore => "bad_score",
+            Code::PassphraseTooShort => "passphrase_too_short",
+            Code::PassphraseMismatch => "passphrase_mismatch",
+            Code::WrongPassphrase => "wrong_passphrase",
         }
     }
 
@@ -156,6 +162,9 @@ impl Code {
             Code::BadMonth => "is not a month (write it as 2026-11)",
             Code::OutsideSession => "is outside the session's hours",
             Code::BadScore => "is not a score from 0 to 100",
+            Code::PassphraseTooShort => "must be at least 8 characters",
+            Code::PassphraseMismatch => "does not match the passphrase typed first",
+            Code::WrongPassphrase => "does not open this database",
         }
     }
 }

@@ -4,6 +4,7 @@ mod cases;
 mod columns;
 mod drafts;
 mod hours;
+pub mod key;
 mod overdue;
 mod plan;
 mod policy;
@@ -27,6 +28,7 @@ pub use cases::{
 };
 pub use drafts::Draft;
 pub use hours::HoursEntry;
+pub use key::{file_kind, FileKind, Passphrase};
 pub use overdue::Scope;
 pub use plan::{PlanChange, PlanLine};
 pub use records::{
@@ -54,6 +56,19 @@ pub enum StoreError {
     Open {
         path: PathBuf,
         source: rusqlite::Error,
+    },
+    #[error("the database {path} is encrypted: its passphrase is needed to open it")]
+    NeedsPassphrase { path: PathBuf },
+    #[error("the passphrase does not open {path} (or the file is not a StationDesk database)")]
+    WrongPassphrase { path: PathBuf },
+    #[error("the database {path} is not encrypted")]
+    NotEncrypted { path: PathBuf },
+    #[error("the database {path} is already encrypted")]
+    NotPlain { path: PathBuf },
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
     },
     #[error("cannot bring the database schema up to date: {0}")]
     Migrate(#[from] rusqlite_migration::Error),
@@ -123,11 +138,23 @@ pub const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 pub struct Store {
     conn: Connection,
     path: String,
+    encrypted: bool,
 }
 
 impl Store {
-    /// Opens (creating if needed) the database file and migrates it.
+    /// Opens (creating if needed) a plain database file and migrates it. An
+    /// encrypted file is refused ([`StoreError::NeedsPassphrase`]): open it
+    /// with [`Store::open_encrypted`].
     pub fn open(path: &Path) -> Result<Store> {
+        if key::file_kind(path)? == FileKind::Encrypted {
+            return Err(StoreError::NeedsPassphrase {
+                path: path.to_owned(),
+            });
+        }
+        Store::open_with(path, None)
+    }
+
+    fn open_with(path: &Path, passphrase: Option<&Passphrase>) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                 path: dir.to_owned(),
@@ -138,7 +165,12 @@ impl Store {
             path: path.to_owned(),
             source,
         })?;
-        Store::prepare(conn, path.display().to_string())
+        if let Some(passphrase) = passphrase {
+            key::apply_key(&conn, path, passphrase)?;
+        }
+        let mut store = Store::prepare(conn, path.display().to_string())?;
+        store.encrypted = passphrase.is_some();
+        Ok(store)
     }
 
     /// A private in-memory database, for tests.
@@ -171,7 +203,11 @@ impl Store {
         }
         // Each migration and its user_version bump commit together.
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            encrypted: false,
+        })
     }
 
     /// Where the data lives, for messages.

@@ -19,6 +19,9 @@ from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every test database is encrypted with this (chosen on the lock screen at
+# the first start, typed there again after each restart).
+PASSPHRASE = "青溪镇社工站 e2e"
 SHOTS = ROOT / "target" / "e2e-screenshots"
 
 
@@ -72,17 +75,38 @@ class App:
         self.url, self.binary, self.db = url, binary, db
         self.driver = None
 
-    def start(self, tab="staff"):
-        """Starts the app (it opens on 今日) and goes to `tab`."""
+    def start(self, tab="staff", unlock=True):
+        """Starts the app, passes the lock screen (it then opens on 今日) and
+        goes to `tab`; with `unlock=False` it stays on the lock screen."""
         opts = ArgOptions()
         opts.set_capability("browserName", "wry")
         opts.set_capability("tauri:options", {"application": self.binary, "args": ["--db", str(self.db)]})
         self.driver = webdriver.Remote(command_executor=self.url, options=opts)
         self.driver.set_page_load_timeout(30)
+        if not unlock:
+            return self
+        self.unlock()
         self.wait_for('[data-ready="true"]')
         if tab != "today":
             self.one(f'[data-testid="tab-{tab}"]').click()
         return self
+
+    def lock_state(self):
+        """What the lock screen asks for: new, plain, locked (or failed)."""
+        screen = self.visible('[data-testid="lock-screen"]')
+        WebDriverWait(self.driver, 20).until(lambda d: screen.get_attribute("data-state") != "unknown")
+        return screen.get_attribute("data-state")
+
+    def unlock(self, passphrase=PASSPHRASE):
+        """Types the passphrase on the lock screen (twice when choosing it)."""
+        state = self.lock_state()
+        field = self.one('[data-testid="lock-passphrase"]')
+        field.clear()
+        field.send_keys(passphrase)
+        if state in ("new", "plain"):
+            self.one('[data-testid="lock-again"]').send_keys(passphrase)
+        self.one('[data-testid="lock-submit"]').click()
+        WebDriverWait(self.driver, 30).until(lambda d: not self.all('[data-testid="lock-screen"]'))
 
     def restart(self, tab="staff"):
         self.stop()

@@ -109,13 +109,17 @@ def test_escape_closes_the_form_without_saving(app):
     assert app.names() == before
 
 
-def test_an_unreadable_database_opens_the_window_with_a_chinese_message(app):
+def test_an_unreadable_database_is_refused_in_chinese_and_left_as_it_was(app):
     app.stop()
     app.db = app.db.with_name("notes.sqlite3")
     app.db.write_text("这不是数据库 — a note someone saved with the wrong name\n" * 50, encoding="utf-8")
     before = app.db.read_bytes()
-    app.start()
-    banner = app.visible('[data-testid="error-banner"]')
-    assert "数据文件" in banner.text, banner.text
-    assert not app.all('[data-testid="staff-row"]')
+    app.start(unlock=False)
+    # Not a plain SQLite file: it may be encrypted, so the passphrase is asked.
+    assert app.lock_state() == "locked"
+    app.one('[data-testid="lock-passphrase"]').send_keys("whatever it is")
+    app.one('[data-testid="lock-submit"]').click()
+    error = app.visible('[data-testid="lock-error"]')
+    assert "数据文件" in error.text, error.text
+    assert app.all('[data-testid="lock-screen"]'), "still locked"
     assert app.db.read_bytes() == before, "the file is left as it was"

@@ -113,6 +113,14 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
                 .and(predicate::str::contains("not a database")),
         );
     assert_eq!(std::fs::read(&db).expect("read"), before);
+    // Given a passphrase, it is tried and refused the same way.
+    stationdesk(&db)
+        .env("STATIONDESK_PASSPHRASE", "some passphrase")
+        .args(["staff", "list"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("not a StationDesk database"));
+    assert_eq!(std::fs::read(&db).expect("read"), before);
 }
 
 fn json(cmd: &mut Command) -> Value {

@@ -4,6 +4,7 @@
 mod cases;
 mod cli;
 mod demo;
+mod encryption;
 mod fixture;
 mod import;
 mod overdue;

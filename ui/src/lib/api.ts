@@ -48,6 +48,10 @@ import type { SyncImportDto } from '../bindings/SyncImportDto';
 import type { SyncProgressDto } from '../bindings/SyncProgressDto';
 import type { SyncStatusDto } from '../bindings/SyncStatusDto';
 import type { SyncSummaryDto } from '../bindings/SyncSummaryDto';
+import type { VaultStatusDto } from '../bindings/VaultStatusDto';
+import type { NewPassphraseForm } from '../bindings/NewPassphraseForm';
+import type { ChangePassphraseForm } from '../bindings/ChangePassphraseForm';
+import { markClosed, whenOpen } from './vault.svelte';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
 export function asCommandError(e: unknown): CommandError {
@@ -58,12 +62,29 @@ export function asCommandError(e: unknown): CommandError {
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+  for (;;) {
+    try {
+      return await invoke<T>(command, args);
+    } catch (e) {
+      const error = asCommandError(e);
+      if (error.kind === 'closed') {
+        // Locked meanwhile: ask for the passphrase, then send it again.
+        markClosed();
+        await whenOpen();
+        continue;
+      }
+      console.error(`${command} failed: ${error.message}`);
+      throw error;
+    }
+  }
+}
+
+/** The lock's own commands: never held back by the lock. */
+async function callVault<T>(command: string, args?: Record<string, unknown>): Promise<T> {
   try {
     return await invoke<T>(command, args);
   } catch (e) {
-    const error = asCommandError(e);
-    console.error(`${command} failed: ${error.message}`);
-    throw error;
+    throw asCommandError(e);
   }
 }
 
@@ -75,6 +96,11 @@ function progressChannel(onprogress: (p: SyncProgressDto) => void): Channel<Sync
 }
 
 export const api = {
+  vaultStatus: () => callVault<VaultStatusDto>('vault_status'),
+  unlock: (passphrase: string) => callVault<VaultStatusDto>('unlock', { passphrase }),
+  setUpPassphrase: (form: NewPassphraseForm) => callVault<VaultStatusDto>('set_up_passphrase', { form }),
+  lock: () => callVault<VaultStatusDto>('lock'),
+  changePassphrase: (form: ChangePassphraseForm) => call<null>('change_passphrase', { form }),
   listStations: () => call<StationDto[]>('list_stations'),
   listStaff: (stationId: number) => call<StaffDto[]>('list_staff', { stationId }),
   createStaff: (form: StaffForm) => call<StaffDto>('create_staff', { form }),
@@ -203,4 +229,5 @@ export type {
   StaffForm,
   StationDto,
   SupervisionLinkDto,
+  VaultStatusDto,
 };

@@ -1,0 +1,189 @@
+//! The lock: the database opens only with its passphrase, closes again when
+//! the user locks the window (or is away), and is encrypted the first time
+//! it is used. While closed no key and no connection stay in the process.
+
+use std::path::PathBuf;
+
+use chrono::Local;
+use serde::{Deserialize, Serialize};
+use stationdesk::demo::{self, Scale};
+use stationdesk::store::{file_kind, FileKind, Passphrase};
+use stationdesk::{Store, StoreError};
+use tauri::State;
+use ts_rs::TS;
+
+use crate::commands::{hold, Reply};
+use crate::error::CommandError;
+use crate::App;
+
+/// The database as the window holds it.
+pub enum Vault {
+    /// Not open: waiting for the passphrase (or for one to be chosen).
+    Closed,
+    Open(Store),
+    /// Could not be opened for a reason a passphrase does not cure.
+    Failed(String),
+}
+
+/// What the lock screen should ask for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub enum VaultState {
+    /// No database yet: choose a passphrase; a demo station is loaded.
+    New,
+    /// A database from before encryption: choose a passphrase to encrypt it.
+    Plain,
+    /// Encrypted and closed: type the passphrase.
+    Locked,
+    Open,
+    /// Cannot be opened at all; `failure` says why.
+    Failed,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct VaultStatusDto {
+    pub state: VaultState,
+    /// The database file, so the user knows which one is meant.
+    pub path: String,
+    pub failure: Option<String>,
+    /// The fewest characters a new passphrase may have.
+    pub min_chars: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct NewPassphraseForm {
+    pub passphrase: String,
+    pub again: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct ChangePassphraseForm {
+    pub current: String,
+    pub passphrase: String,
+    pub again: String,
+}
+
+fn status_of(vault: &Vault, path: &std::path::Path) -> VaultStatusDto {
+    let (state, failure) = match vault {
+        Vault::Open(_) => (VaultState::Open, None),
+        Vault::Failed(why) => (VaultState::Failed, Some(why.clone())),
+        Vault::Closed => match file_kind(path) {
+            Ok(FileKind::New) => (VaultState::New, None),
+            Ok(FileKind::Plain) => (VaultState::Plain, None),
+            Ok(FileKind::Encrypted) => (VaultState::Locked, None),
+            Err(e) => (VaultState::Failed, Some(e.to_string())),
+        },
+    };
+    VaultStatusDto {
+        state,
+        path: path.display().to_string(),
+        failure,
+        min_chars: Passphrase::MIN_CHARS as u32,
+    }
+}
+
+#[tauri::command]
+pub async fn vault_status(app: State<'_, App>) -> Reply<VaultStatusDto> {
+    let held = hold(&app)?;
+    Ok(status_of(held.vault(), &app.path))
+}
+
+/// Opens the encrypted database with its passphrase.
+#[tauri::command]
+pub async fn unlock(app: State<'_, App>, passphrase: String) -> Reply<VaultStatusDto> {
+    let mut held = hold(&app)?;
+    if !matches!(held.vault(), Vault::Open(_)) {
+        let key = Passphrase::given(passphrase).map_err(StoreError::from)?;
+        let store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
+        held.set(Vault::Open(store));
+    }
+    Ok(status_of(held.vault(), &app.path))
+}
+
+/// Chooses the first passphrase: creates the encrypted database (with a
+/// demo station, so a newcomer sees a living app) or encrypts the plain one.
+#[tauri::command]
+pub async fn set_up_passphrase(
+    app: State<'_, App>,
+    form: NewPassphraseForm,
+) -> Reply<VaultStatusDto> {
+    let mut held = hold(&app)?;
+    let key = Passphrase::choose(form.passphrase, &form.again).map_err(StoreError::from)?;
+    let path = app.path.clone();
+    match file_kind(&path)? {
+        FileKind::Encrypted => {
+            return Err(StoreError::NotPlain { path }.into());
+        }
+        FileKind::Plain => {
+            // Brought up to date first, so what is encrypted is current.
+            drop(Store::open(&path)?);
+            Store::encrypt_file(&path, &key)?;
+        }
+        FileKind::New => {}
+    }
+    let mut store = Store::open_encrypted(&path, &key)?;
+    if store.is_empty()? {
+        let today = Local::now().date_naive();
+        store.load_demo(&demo::generate(Scale::Station, demo::DEFAULT_SEED, today))?;
+    }
+    held.set(Vault::Open(store));
+    Ok(status_of(held.vault(), &app.path))
+}
+
+/// Closes the database: the key and the connection leave the process.
+#[tauri::command]
+pub async fn lock(app: State<'_, App>) -> Reply<VaultStatusDto> {
+    let mut held = hold(&app)?;
+    if matches!(held.vault(), Vault::Open(_)) {
+        held.set(Vault::Closed);
+    }
+    Ok(status_of(held.vault(), &app.path))
+}
+
+/// Re-keys the database, after the current passphrase is typed again.
+#[tauri::command]
+pub async fn change_passphrase(app: State<'_, App>, form: ChangePassphraseForm) -> Reply<()> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    let current = Passphrase::given(form.current).map_err(|_| invalid("current", "required"))?;
+    store.check_passphrase(&current).map_err(|e| match e {
+        StoreError::WrongPassphrase { .. } => invalid("current", "wrong_passphrase"),
+        e => e.into(),
+    })?;
+    let new = Passphrase::choose(form.passphrase, &form.again).map_err(StoreError::from)?;
+    store.change_passphrase(&new)?;
+    Ok(())
+}
+
+fn invalid(field: &str, code: &str) -> CommandError {
+    CommandError::invalid_field(field, code)
+}
+
+/// A wrong passphrase is a mistake in the form, shown beside the field.
+fn wrong_passphrase(e: StoreError) -> CommandError {
+    match e {
+        StoreError::WrongPassphrase { .. } => invalid("passphrase", "wrong_passphrase"),
+        e => e.into(),
+    }
+}
+
+/// Where the window's database is, decided once at start.
+pub fn initial(path: PathBuf) -> (Vault, PathBuf) {
+    // A file that is there but unreadable is said at once; everything else
+    // waits for the lock screen.
+    let vault = match file_kind(&path) {
+        Ok(_) => Vault::Closed,
+        Err(e) => {
+            eprintln!("StationDesk cannot read its database: {e}");
+            Vault::Failed(e.to_string())
+        }
+    };
+    (vault, path)
+}

@@ -1,0 +1,249 @@
+//! Encryption at rest with SQLCipher: opening a file with its passphrase,
+//! encrypting a plain file the first time, and changing the passphrase.
+//!
+//! The key is derived by SQLCipher's own KDF (PBKDF2-HMAC-SHA512, 256,000
+//! iterations in SQLCipher 4) from the passphrase given to `PRAGMA key`;
+//! every page, the WAL included, is encrypted and authenticated.
+
+use std::fmt;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, ErrorCode};
+use zeroize::Zeroizing;
+
+use super::{Result, Store, StoreError};
+use crate::model::{Code, Invalid};
+
+/// A passphrase, wiped from memory when dropped and never printed.
+#[derive(Clone)]
+pub struct Passphrase(Zeroizing<String>);
+
+impl fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Passphrase(…)")
+    }
+}
+
+impl Passphrase {
+    /// The fewest characters (not bytes: Chinese counts one per character)
+    /// a new passphrase may have.
+    pub const MIN_CHARS: usize = 8;
+
+    /// A passphrase typed to open a file: anything non-empty is tried.
+    pub fn given(text: impl Into<String>) -> Result<Passphrase, Invalid> {
+        let text = Zeroizing::new(text.into());
+        if text.is_empty() {
+            return Err(Invalid::one("passphrase", Code::Required));
+        }
+        Ok(Passphrase(text))
+    }
+
+    /// A new passphrase being chosen, typed twice.
+    pub fn choose(text: impl Into<String>, again: &str) -> Result<Passphrase, Invalid> {
+        let text = Zeroizing::new(text.into());
+        if text.trim().is_empty() {
+            return Err(Invalid::one("passphrase", Code::Required));
+        }
+        if text.chars().count() < Self::MIN_CHARS {
+            return Err(Invalid::one("passphrase", Code::PassphraseTooShort));
+        }
+        if text.as_str() != again {
+            return Err(Invalid::one("again", Code::PassphraseMismatch));
+        }
+        Ok(Passphrase(text))
+    }
+
+    /// Reads a passphrase from the first line of a file (a trailing newline
+    /// is not part of it), for scripts.
+    pub fn from_file(path: &Path) -> std::io::Result<Zeroizing<String>> {
+        let mut text = Zeroizing::new(String::new());
+        File::open(path)?.read_to_string(&mut text)?;
+        let line = text.lines().next().unwrap_or_default();
+        Ok(Zeroizing::new(line.to_owned()))
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// What a database file holds, judged from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// No file, or an empty one: a new database.
+    New,
+    /// A plain (unencrypted) SQLite file.
+    Plain,
+    /// Anything else: an encrypted database (or not a database at all).
+    Encrypted,
+}
+
+/// The first 16 bytes of every plain SQLite file.
+const SQLITE_MAGIC: &[u8; 16] = b"SQLite format 3\0";
+
+/// Looks at a database file's header without opening it.
+pub fn file_kind(path: &Path) -> Result<FileKind> {
+    let open_error = |source: std::io::Error| StoreError::Open {
+        path: path.to_owned(),
+        source: rusqlite::Error::ToSqlConversionFailure(Box::new(source)),
+    };
+    let mut file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::New),
+        Err(e) => return Err(open_error(e)),
+    };
+    let mut head = Vec::with_capacity(16);
+    (&mut file)
+        .take(16)
+        .read_to_end(&mut head)
+        .map_err(open_error)?;
+    Ok(match head.len() {
+        0 => FileKind::New,
+        _ if head == SQLITE_MAGIC => FileKind::Plain,
+        _ => FileKind::Encrypted,
+    })
+}
+
+/// Gives a fresh connection its key and checks that the key opens the file.
+pub(super) fn apply_key(conn: &Connection, path: &Path, key: &Passphrase) -> Result<()> {
+    // A wrong key is answered by an error, not by SQLCipher's log lines on
+    // stderr.
+    conn.pragma_update(None, "cipher_log_level", "NONE")?;
+    conn.pragma_update(None, "key", key.as_str())?;
+    // The key is only tried when a page is read.
+    match conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    }) {
+        Ok(_) => Ok(()),
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+            Err(StoreError::WrongPassphrase {
+                path: path.to_owned(),
+            })
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// A sibling of `path` with another suffix: `station.sqlite3.encrypting`.
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
+impl Store {
+    /// Opens (creating if needed) an encrypted database with its
+    /// passphrase, and migrates it. A plain file is refused
+    /// ([`StoreError::NotEncrypted`]): encrypt it with [`Store::encrypt_file`].
+    pub fn open_encrypted(path: &Path, key: &Passphrase) -> Result<Store> {
+        if file_kind(path)? == FileKind::Plain {
+            return Err(StoreError::NotEncrypted {
+                path: path.to_owned(),
+            });
+        }
+        Store::open_with(path, Some(key))
+    }
+
+    /// Encrypts a plain database file in place with a new passphrase: the
+    /// whole database is copied into an encrypted file beside it, which then
+    /// replaces the plain one in one rename. A crash leaves either the plain
+    /// file or the encrypted one, never half of each.
+    pub fn encrypt_file(path: &Path, key: &Passphrase) -> Result<()> {
+        if file_kind(path)? != FileKind::Plain {
+            return Err(StoreError::NotPlain {
+                path: path.to_owned(),
+            });
+        }
+        let tmp = sibling(path, ".encrypting");
+        let io = |source: std::io::Error| StoreError::Io {
+            path: tmp.clone(),
+            source,
+        };
+        match std::fs::remove_file(&tmp) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+            _ => {}
+        }
+        {
+            let conn = Connection::open(path).map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+            conn.busy_timeout(std::time::Duration::from_secs(5))?;
+            // Everything in the WAL goes into the main file first, and the
+            // WAL is removed when this connection closes.
+            conn.pragma_update(None, "journal_mode", "DELETE")?;
+            let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            let tmp_text = tmp.to_str().ok_or_else(|| StoreError::Open {
+                path: tmp.clone(),
+                source: rusqlite::Error::InvalidPath(tmp.clone()),
+            })?;
+            conn.execute(
+                "ATTACH DATABASE ?1 AS encrypted KEY ?2",
+                rusqlite::params![tmp_text, key.as_str()],
+            )?;
+            conn.query_row("SELECT sqlcipher_export('encrypted')", [], |_| Ok(()))?;
+            conn.pragma_update(Some("encrypted"), "user_version", version)?;
+            conn.execute("DETACH DATABASE encrypted", [])?;
+        }
+        File::open(&tmp).and_then(|f| f.sync_all()).map_err(io)?;
+        std::fs::rename(&tmp, path).map_err(io)?;
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The rename itself must reach the disk.
+            File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+        }
+        Ok(())
+    }
+
+    /// Re-keys this (encrypted) database with a new passphrase: every page
+    /// is rewritten under the new key in one transaction.
+    pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
+        if !self.encrypted {
+            return Err(StoreError::NotEncrypted {
+                path: PathBuf::from(&self.path),
+            });
+        }
+        self.conn.pragma_update(None, "rekey", new.as_str())?;
+        Ok(())
+    }
+
+    /// Checks a passphrase against this database's file without touching
+    /// the open connection: [`StoreError::WrongPassphrase`] when it does not
+    /// open it.
+    pub fn check_passphrase(&self, key: &Passphrase) -> Result<()> {
+        let path = PathBuf::from(&self.path);
+        let conn = Connection::open(&path).map_err(|source| StoreError::Open {
+            path: path.clone(),
+            source,
+        })?;
+        apply_key(&conn, &path, key)
+    }
+
+    /// True when the file is encrypted (opened with a passphrase).
+    pub fn is_encrypted(&self) -> bool {
+        self.encrypted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_passphrase_is_long_enough_and_typed_twice_alike() {
+        assert!(Passphrase::choose("秘密秘密秘密秘密", "秘密秘密秘密秘密").is_ok());
+        let short = Passphrase::choose("秘密", "秘密").expect_err("short");
+        assert_eq!(short.0[0].code, Code::PassphraseTooShort);
+        let differ = Passphrase::choose("correct horse", "correct h0rse").expect_err("differ");
+        assert_eq!(differ.0[0].field, "again");
+        assert_eq!(differ.0[0].code, Code::PassphraseMismatch);
+        let blank = Passphrase::choose("         ", "         ").expect_err("blank");
+        assert_eq!(blank.0[0].code, Code::Required);
+        assert!(Passphrase::given("").is_err());
+        assert_eq!(
+            format!("{:?}", Passphrase::given("hunter22").expect("given")),
+            "Passphrase(…)"
+        );
+    }
+}
