@@ -9,6 +9,7 @@ mod import;
 mod overdue;
 mod print;
 mod records;
+mod seal;
 mod store;
 mod sync;
 mod sync_merge;
