@@ -21,6 +21,7 @@ mod print;
 mod records;
 mod sync;
 mod training;
+mod verify;
 mod workload;
 use cases::{case, overdue, CaseCommand};
 use print::print;
@@ -170,6 +171,12 @@ pub enum Command {
     },
     /// This laptop's sync identity, and what each peer has not had yet
     Sync {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Check the signed supervision records against their hash chains and
+    /// name every record altered behind the program's back (exit code 3)
+    Verify {
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
     },
@@ -368,6 +375,20 @@ pub enum CliError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error(
+        "{problems} problem(s) in {records} signed record(s): changed behind the program's back"
+    )]
+    Altered { problems: usize, records: usize },
+}
+
+impl CliError {
+    /// The process's exit code for this error.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Altered { .. } => verify::ALTERED_EXIT,
+            _ => 1,
+        }
+    }
 }
 
 /// One staff member in `staff list --format json`. The keys are a stable
@@ -602,6 +623,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         } => sync::import(&mut store, &file, dry_run, format, now, out)?,
         Command::Conflicts { command } => sync::conflicts(&mut store, command, now, out)?,
         Command::Sync { format } => sync::status(&store, format, out)?,
+        Command::Verify { format } => verify::verify(&store, format, out)?,
         Command::Template { kind, out: path } => import::template(kind, &path, out)?,
         Command::Workload {
             month,
@@ -660,7 +682,7 @@ pub fn main() -> std::process::ExitCode {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stationdesk: {e}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(e.exit_code())
         }
     }
 }

@@ -9,6 +9,7 @@ mod overdue;
 mod plan;
 mod policy;
 mod records;
+pub mod seal;
 mod staff;
 mod stations;
 mod supervision;
@@ -34,6 +35,7 @@ pub use plan::{PlanChange, PlanLine};
 pub use records::{
     ActionItemView, AmendmentView, RecordFilter, RecordSummary, RecordView, SignatureView,
 };
+pub use seal::{ChainView, SealProblem, SealProblemKind, SealReport};
 pub use staff::StaffView;
 pub use stations::StationSummary;
 pub use supervision::LinkView;
@@ -108,6 +110,7 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0004_policy_history.sql"),
     include_str!("migrations/0005_training.sql"),
     include_str!("migrations/0006_sync.sql"),
+    include_str!("migrations/0007_seal.sql"),
 ];
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -117,6 +120,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[3]),
     M::up(SOURCES[4]),
     M::up(SOURCES[5]),
+    M::up(SOURCES[6]),
 ];
 
 /// The SQL of every migration, oldest first.
@@ -203,6 +207,8 @@ impl Store {
         }
         // Each migration and its user_version bump commit together.
         migrations().to_latest(&mut conn)?;
+        // Signatures and amendments made before the seals (migration 0007).
+        seal::seal_backlog(&mut conn)?;
         Ok(Store {
             conn,
             path,

@@ -4,6 +4,7 @@
 use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::{params, OptionalExtension, Row, Transaction};
 
+use super::seal::{seal_event, seal_time, SealEvent};
 use super::staff::get_staff;
 use super::stations::not_found;
 use super::{Result, Store, StoreError};
@@ -364,7 +365,8 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?.execute(
                 params![id, field, original, new_text.trim(), reason.trim(), by.trim(), now],
             )?;
-            Ok(())
+            let amendment = tx.last_insert_rowid();
+            seal_event(tx, id, SealEvent::Amend, amendment, &seal_time(now))
         })
     }
 
@@ -697,7 +699,8 @@ fn write_row(
     Ok(())
 }
 
-/// Inserts a signature as is (for demo data; users go through `sign_record`).
+/// Inserts a signature as is (for demo data; users go through `sign_record`)
+/// and seals it: the entry in the supervisor's chain.
 pub(super) fn insert_signature(
     tx: &Transaction,
     id: i64,
@@ -714,7 +717,7 @@ pub(super) fn insert_signature(
     tx.prepare_cached("INSERT INTO record_signature (record_id, staff_id, role, name, signed_at) VALUES (?1, ?2, ?3, ?4, ?5)")?.execute(
         params![id, staff_id, role, name, at],
     )?;
-    Ok(())
+    seal_event(tx, id, SealEvent::Sign, staff_id, &seal_time(at))
 }
 
 fn insert_parts(tx: &Transaction, id: i64, content: &RecordContent) -> Result<()> {

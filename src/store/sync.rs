@@ -529,9 +529,17 @@ impl Store {
         let summary = plan.summary.clone();
         // A dry run applies too, then rolls back: what the database itself
         // would refuse (a constraint, a missing parent) shows in the preview.
-        apply(&tx, &plan, bundle.max_version(), &mut |done| {
+        let inserted = apply(&tx, &plan, bundle.max_version(), &mut |done| {
             progress(rows + done.min(rows), total)
         })?;
+        // Signatures and amendments made elsewhere join this laptop's
+        // chains in the same transaction.
+        super::seal::seal_imported(
+            &tx,
+            &inserted.signatures,
+            &inserted.amendments,
+            &super::seal::seal_time(now),
+        )?;
         progress(total, total);
         if dry_run {
             tx.rollback()?;
@@ -927,9 +935,22 @@ fn descendants(
     Ok(())
 }
 
+/// The rowids of the signatures and amendments an import inserted, to seal.
+#[derive(Debug, Default)]
+struct Inserted {
+    signatures: Vec<i64>,
+    amendments: Vec<i64>,
+}
+
 /// Writes a plan. Runs inside the import's transaction with `applying`
 /// set, so the triggers leave the versions to this code.
-fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, progress: &mut dyn FnMut(u64)) -> Result<()> {
+fn apply(
+    tx: &Transaction,
+    plan: &Plan,
+    max_hlc: i64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inserted> {
+    let mut inserted = Inserted::default();
     let mut done = 0u64;
     let (_origin, mut clock, mut seq): (String, i64, i64) =
         tx.query_row("SELECT origin, clock, seq FROM sync_state", [], |r| {
@@ -966,6 +987,11 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, progress: &mut dyn FnMut(u
                         .execute(rusqlite::params_from_iter(args))
                         .map_err(|e| refused(t, row, e))?;
                     let rid = tx.last_insert_rowid();
+                    match t.name {
+                        "record_signature" => inserted.signatures.push(rid),
+                        "record_amendment" => inserted.amendments.push(rid),
+                        _ => {}
+                    }
                     let fresh = matches!(op, Op::Insert(_));
                     write_meta(tx, t, row, Some(rid), next_seq(), fresh)?;
                     rids.insert(row.uid.clone(), (t.name, rid));
@@ -1028,7 +1054,7 @@ fn apply(tx: &Transaction, plan: &Plan, max_hlc: i64, progress: &mut dyn FnMut(u
         "UPDATE sync_state SET applying = 0, clock = max(clock, ?1), seq = max(seq, ?2)",
         params![clock, seq],
     )?;
-    Ok(())
+    Ok(inserted)
 }
 
 fn refused(t: &'static Table, row: &Row, e: rusqlite::Error) -> StoreError {

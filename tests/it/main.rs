@@ -10,6 +10,7 @@ mod import;
 mod overdue;
 mod print;
 mod records;
+mod seal;
 mod store;
 mod sync;
 mod sync_merge;
