@@ -62,6 +62,13 @@ impl From<StoreError> for CommandError {
                     code: "wrong_passphrase".into(),
                 }],
             ),
+            StoreError::BadBackup { .. } => (
+                ErrorKind::Invalid,
+                vec![FieldError {
+                    field: "backup".into(),
+                    code: "bad_backup".into(),
+                }],
+            ),
             StoreError::NotEncrypted { .. } | StoreError::NotPlain { .. } => {
                 (ErrorKind::Conflict, vec![])
             }

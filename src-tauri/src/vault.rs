@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use chrono::Local;
 use serde::{Deserialize, Serialize};
 use stationdesk::demo::{self, Scale};
+use stationdesk::store::backup::{backup_dir, list_backups, BackupInfo, Reason};
 use stationdesk::store::{file_kind, FileKind, Passphrase};
 use stationdesk::{Store, StoreError};
 use tauri::State;
@@ -102,6 +103,7 @@ pub async fn unlock(app: State<'_, App>, passphrase: String) -> Reply<VaultStatu
     if !matches!(held.vault(), Vault::Open(_)) {
         let key = Passphrase::given(passphrase).map_err(StoreError::from)?;
         let store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
+        daily_backup(&store);
         held.set(Vault::Open(store));
     }
     Ok(status_of(held.vault(), &app.path))
@@ -133,6 +135,7 @@ pub async fn set_up_passphrase(
         let today = Local::now().date_naive();
         store.load_demo(&demo::generate(Scale::Station, demo::DEFAULT_SEED, today))?;
     }
+    daily_backup(&store);
     held.set(Vault::Open(store));
     Ok(status_of(held.vault(), &app.path))
 }
@@ -186,4 +189,101 @@ pub fn initial(path: PathBuf) -> (Vault, PathBuf) {
         }
     };
     (vault, path)
+}
+
+/// One backup in the backups folder.
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BackupDto {
+    pub path: String,
+    /// `YYYY-MM-DD HH:MM:SS`, local time.
+    pub made_at: String,
+    /// daily, migration, import, restore or manual.
+    pub reason: String,
+    #[ts(type = "number")]
+    pub bytes: u64,
+}
+
+impl From<&BackupInfo> for BackupDto {
+    fn from(b: &BackupInfo) -> Self {
+        BackupDto {
+            path: b.path.display().to_string(),
+            made_at: b.made_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            reason: b.reason.code().to_owned(),
+            bytes: b.bytes,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(export)]
+pub struct BackupsDto {
+    /// The folder they are in.
+    pub folder: String,
+    /// Newest first.
+    pub backups: Vec<BackupDto>,
+}
+
+fn backups_of(path: &std::path::Path) -> Reply<BackupsDto> {
+    Ok(BackupsDto {
+        folder: backup_dir(path).display().to_string(),
+        backups: list_backups(path)?.iter().map(BackupDto::from).collect(),
+    })
+}
+
+/// The backups beside the database, newest first.
+#[tauri::command]
+pub async fn list_backups_cmd(app: State<'_, App>) -> Reply<BackupsDto> {
+    let mut held = hold(&app)?;
+    held.get()?;
+    backups_of(&app.path)
+}
+
+/// A backup now, into the backups folder.
+#[tauri::command]
+pub async fn make_backup(app: State<'_, App>) -> Reply<BackupsDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    store.backup(Reason::Manual, Local::now().naive_local(), &mut |_, _| {})?;
+    backups_of(&app.path)
+}
+
+/// Puts a backup from the backups folder back in place of the database
+/// (checked first; the database as it is now is backed up before).
+#[tauri::command]
+pub async fn restore_backup(app: State<'_, App>, path: String) -> Reply<BackupsDto> {
+    let mut held = hold(&app)?;
+    let store = held.get()?;
+    // Only a file the list offered: the window restores nothing else.
+    let known = list_backups(&app.path)?
+        .iter()
+        .any(|b| b.path.display().to_string() == path);
+    if !known {
+        return Err(invalid("backup", "bad_backup"));
+    }
+    store
+        .restore_from(
+            std::path::Path::new(&path),
+            None,
+            Local::now().naive_local(),
+            &mut |_, _| {},
+        )
+        .map_err(|e| match e {
+            StoreError::BadBackup { .. } | StoreError::WrongPassphrase { .. } => {
+                eprintln!("StationDesk restore refused: {e}");
+                invalid("backup", "bad_backup")
+            }
+            e => e.into(),
+        })?;
+    backups_of(&app.path)
+}
+
+/// The day's backup, once the database is open; a failure is logged and
+/// does not keep the user out.
+fn daily_backup(store: &Store) {
+    if let Err(e) = store.backup_daily(Local::now().naive_local()) {
+        eprintln!("StationDesk could not make the daily backup: {e}");
+    }
 }

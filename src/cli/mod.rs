@@ -14,6 +14,7 @@ use crate::store::{
 };
 use zeroize::Zeroizing;
 
+mod backup;
 mod cases;
 mod import;
 mod policy;
@@ -169,6 +170,20 @@ pub enum Command {
         #[command(subcommand)]
         command: sync::ConflictCommand,
     },
+    /// Copy the database (encrypted like it) into the backups folder beside
+    /// it, or to FILE
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// List the backups in the backups folder, newest first
+    Backups {
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Put a backup back in place of the database: it is checked first
+    /// (integrity_check), and the database as it is now is backed up
+    Restore { file: PathBuf },
     /// This laptop's sync identity, and what each peer has not had yet
     Sync {
         #[arg(long, value_enum, default_value = "table")]
@@ -623,6 +638,9 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         } => sync::import(&mut store, &file, dry_run, format, now, out)?,
         Command::Conflicts { command } => sync::conflicts(&mut store, command, now, out)?,
         Command::Sync { format } => sync::status(&store, format, out)?,
+        Command::Backup { out: file } => backup::backup(&store, file.as_deref(), now, out)?,
+        Command::Backups { format } => backup::list(&path, format, out)?,
+        Command::Restore { file } => backup::restore(&mut store, &file, now, out)?,
         Command::Verify { format } => verify::verify(&store, format, out)?,
         Command::Template { kind, out: path } => import::template(kind, &path, out)?,
         Command::Workload {

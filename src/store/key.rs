@@ -199,12 +199,13 @@ impl Store {
     /// Re-keys this (encrypted) database with a new passphrase: every page
     /// is rewritten under the new key in one transaction.
     pub fn change_passphrase(&mut self, new: &Passphrase) -> Result<()> {
-        if !self.encrypted {
+        if self.key.is_none() {
             return Err(StoreError::NotEncrypted {
                 path: PathBuf::from(&self.path),
             });
         }
         self.conn.pragma_update(None, "rekey", new.as_str())?;
+        self.key = Some(new.clone());
         Ok(())
     }
 
@@ -222,7 +223,7 @@ impl Store {
 
     /// True when the file is encrypted (opened with a passphrase).
     pub fn is_encrypted(&self) -> bool {
-        self.encrypted
+        self.key.is_some()
     }
 }
 

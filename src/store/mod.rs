@@ -1,5 +1,6 @@
 //! The SQLite store: one file, migrated at open, written in transactions.
 
+pub mod backup;
 mod cases;
 mod columns;
 mod drafts;
@@ -67,6 +68,8 @@ pub enum StoreError {
     NotEncrypted { path: PathBuf },
     #[error("the database {path} is already encrypted")]
     NotPlain { path: PathBuf },
+    #[error("the backup {path} cannot be restored: {detail}")]
+    BadBackup { path: PathBuf, detail: String },
     #[error("cannot write {path}: {source}")]
     Io {
         path: PathBuf,
@@ -142,7 +145,8 @@ pub const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 pub struct Store {
     conn: Connection,
     path: String,
-    encrypted: bool,
+    /// The passphrase, while open (backups are keyed with it).
+    key: Option<Passphrase>,
 }
 
 impl Store {
@@ -172,17 +176,15 @@ impl Store {
         if let Some(passphrase) = passphrase {
             key::apply_key(&conn, path, passphrase)?;
         }
-        let mut store = Store::prepare(conn, path.display().to_string())?;
-        store.encrypted = passphrase.is_some();
-        Ok(store)
+        Store::prepare(conn, path.display().to_string(), passphrase.cloned())
     }
 
     /// A private in-memory database, for tests.
     pub fn open_in_memory() -> Result<Store> {
-        Store::prepare(Connection::open_in_memory()?, ":memory:".into())
+        Store::prepare(Connection::open_in_memory()?, ":memory:".into(), None)
     }
 
-    fn prepare(mut conn: Connection, path: String) -> Result<Store> {
+    fn prepare(conn: Connection, path: String, key: Option<Passphrase>) -> Result<Store> {
         // Per connection, never in a migration: these do not persist.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -205,15 +207,17 @@ impl Store {
                 known: MIGRATIONS.len(),
             });
         }
+        let mut store = Store { conn, path, key };
+        if found > 0 && found < MIGRATIONS.len() as i64 {
+            // The data as it was, in case the migration goes wrong.
+            let now = chrono::Local::now().naive_local();
+            store.backup(backup::Reason::Migration, now, &mut |_, _| {})?;
+        }
         // Each migration and its user_version bump commit together.
-        migrations().to_latest(&mut conn)?;
+        migrations().to_latest(&mut store.conn)?;
         // Signatures and amendments made before the seals (migration 0007).
-        seal::seal_backlog(&mut conn)?;
-        Ok(Store {
-            conn,
-            path,
-            encrypted: false,
-        })
+        seal::seal_backlog(&mut store.conn)?;
+        Ok(store)
     }
 
     /// Where the data lives, for messages.

@@ -502,6 +502,10 @@ impl Store {
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
+        if !dry_run {
+            // The data as it was, should the merge turn out unwanted.
+            self.backup(super::backup::Reason::Import, now, &mut |_, _| {})?;
+        }
         // A big page cache while merging, as when loading demo data.
         self.set_cache_mib(256)?;
         let result = self.import_inner(bundle, file, dry_run, now, progress);

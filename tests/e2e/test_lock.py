@@ -120,3 +120,36 @@ def test_the_passphrase_is_changed_in_settings_and_the_old_one_stops_working(app
     assert "密码不正确" in app.visible('[data-testid="lock-error"]').text
     app.unlock(new)
     app.wait_for('[data-ready="true"]')
+
+
+def test_a_backup_is_made_listed_and_restored_from_settings(app):
+    # The daily backup was made when the passphrase was chosen.
+    app.one('[data-testid="tab-settings"]').click()
+    app.visible('[data-testid="backup-list"]')
+    assert [r.get_attribute("data-reason") for r in app.all('[data-testid="backup-row"]')] == ["daily"]
+    app.one('[data-testid="backup-now"]').click()
+    app.visible('[data-testid="backup-notice"]')
+    WebDriverWait(app.driver, 10).until(lambda d: len(app.all('[data-testid="backup-row"]')) == 2)
+    assert app.all('[data-testid="backup-row"]')[0].get_attribute("data-reason") == "manual"
+    assert list((app.db.parent / "backups").glob("*-manual.sqlite3")), "the file is in the backups folder"
+
+    # A staff member added after the backup is gone once it is restored.
+    app.one('[data-testid="tab-staff"]').click()
+    before = app.names()
+    app.one('[data-testid="add-staff"]').click()
+    app.visible('[data-testid="staff-form"]')
+    type_in(app, "field-name", "备份之后来的")
+    type_in(app, "field-startDate", "2025-03-01")
+    app.one('[data-testid="save-staff"]').click()
+    WebDriverWait(app.driver, 10).until(lambda d: "备份之后来的" in app.names())
+
+    app.one('[data-testid="tab-settings"]').click()
+    app.visible('[data-testid="backup-list"]')
+    app.all('[data-testid="backup-restore"]')[0].click()
+    app.shot("backup_restore_confirm")
+    app.visible('[data-testid="backup-restore-confirm"]').click()
+    app.visible('[data-testid="backup-notice"]')
+    reasons = [r.get_attribute("data-reason") for r in app.all('[data-testid="backup-row"]')]
+    assert reasons[0] == "restore", reasons
+    app.one('[data-testid="tab-staff"]').click()
+    WebDriverWait(app.driver, 10).until(lambda d: sorted(app.names()) == sorted(before))

@@ -51,6 +51,7 @@ import type { SyncSummaryDto } from '../bindings/SyncSummaryDto';
 import type { VaultStatusDto } from '../bindings/VaultStatusDto';
 import type { NewPassphraseForm } from '../bindings/NewPassphraseForm';
 import type { ChangePassphraseForm } from '../bindings/ChangePassphraseForm';
+import type { BackupsDto } from '../bindings/BackupsDto';
 import { markClosed, whenOpen } from './vault.svelte';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
@@ -101,6 +102,9 @@ export const api = {
   setUpPassphrase: (form: NewPassphraseForm) => callVault<VaultStatusDto>('set_up_passphrase', { form }),
   lock: () => callVault<VaultStatusDto>('lock'),
   changePassphrase: (form: ChangePassphraseForm) => call<null>('change_passphrase', { form }),
+  listBackups: () => call<BackupsDto>('list_backups_cmd'),
+  makeBackup: () => call<BackupsDto>('make_backup'),
+  restoreBackup: (path: string) => call<BackupsDto>('restore_backup', { path }),
   listStations: () => call<StationDto[]>('list_stations'),
   listStaff: (stationId: number) => call<StaffDto[]>('list_staff', { stationId }),
   createStaff: (form: StaffForm) => call<StaffDto>('create_staff', { form }),
@@ -230,4 +234,5 @@ export type {
   StationDto,
   SupervisionLinkDto,
   VaultStatusDto,
+  BackupsDto,
 };

@@ -1,0 +1,118 @@
+//! `stationdesk backup|backups|restore`: copies of the database in the
+//! backups folder beside it, and putting one back.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use super::{json as print_json, CliError, Format};
+use crate::store::backup::{backup_dir, list_backups, BackupInfo, Reason};
+use crate::store::Store;
+
+/// One backup in `backups --format json`. Keys are stable.
+#[derive(Debug, Serialize)]
+struct BackupJson {
+    path: String,
+    made_at: String,
+    reason: &'static str,
+    bytes: u64,
+}
+
+impl From<&BackupInfo> for BackupJson {
+    fn from(b: &BackupInfo) -> Self {
+        BackupJson {
+            path: b.path.display().to_string(),
+            made_at: b.made_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            reason: b.reason.code(),
+            bytes: b.bytes,
+        }
+    }
+}
+
+fn mib(bytes: u64) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// `backup [--out FILE]`: into the backups folder (rotated) or to a file.
+pub fn backup(
+    store: &Store,
+    path: Option<&Path>,
+    now: NaiveDateTime,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let started = Instant::now();
+    let written: PathBuf = match path {
+        Some(path) => {
+            store.backup_to(path, &mut |_, _| {})?;
+            path.to_owned()
+        }
+        None => match store.backup(Reason::Manual, now, &mut |_, _| {})? {
+            Some(info) => info.path,
+            None => {
+                return Err(CliError::Usage(
+                    "an in-memory database has no backups".into(),
+                ))
+            }
+        },
+    };
+    let bytes = std::fs::metadata(&written).map(|m| m.len()).unwrap_or(0);
+    writeln!(
+        out,
+        "backup written: {} ({}, {:.1} s){}",
+        written.display(),
+        mib(bytes),
+        started.elapsed().as_secs_f64(),
+        if store.is_encrypted() {
+            ", encrypted with the database's passphrase"
+        } else {
+            ""
+        }
+    )?;
+    Ok(())
+}
+
+/// `backups`: what is in the backups folder, newest first.
+pub fn list(db: &Path, format: Format, out: &mut dyn Write) -> Result<(), CliError> {
+    let found = list_backups(db)?;
+    match format {
+        Format::Json => print_json(&found.iter().map(BackupJson::from).collect::<Vec<_>>(), out)?,
+        Format::Table => {
+            if found.is_empty() {
+                writeln!(out, "no backups in {}", backup_dir(db).display())?;
+            }
+            for b in &found {
+                writeln!(
+                    out,
+                    "{}  {:<9}  {:>10}  {}",
+                    b.made_at.format("%Y-%m-%d %H:%M:%S"),
+                    b.reason.code(),
+                    mib(b.bytes),
+                    b.path.display()
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `restore FILE`: checked first, the current state saved, then replaced.
+pub fn restore(
+    store: &mut Store,
+    file: &Path,
+    now: NaiveDateTime,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let report = store.restore_from(file, None, now, &mut |_, _| {})?;
+    writeln!(out, "restored {} into {}", file.display(), store.path())?;
+    if let Some(saved) = report.saved_as {
+        writeln!(
+            out,
+            "the database as it was before is kept as {}",
+            saved.path.display()
+        )?;
+    }
+    Ok(())
+}
