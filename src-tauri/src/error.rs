@@ -59,6 +59,7 @@ impl From<StoreError> for CommandError {
                 }],
             ),
             StoreError::TooNew { .. }
+            | StoreError::Damaged { .. }
             | StoreError::Open { .. }
             | StoreError::CreateDir { .. }
             | StoreError::Migrate(_)

@@ -401,7 +401,9 @@ impl From<&StaffView> for StaffJson {
 pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliError> {
     let today = now.date();
     let path = cli.db.unwrap_or_else(default_db_path);
-    let mut store = Store::open(&path)?;
+    // Start-up check: a damaged file is named, with what to do, before any
+    // command reads or writes it.
+    let mut store = Store::open_checked(&path)?;
     match cli.command {
         Command::Init => writeln!(out, "database ready: {}", path.display())?,
         Command::Demo { scale, seed } => {

@@ -3,6 +3,7 @@
 
 mod cases;
 mod cli;
+mod crash;
 mod demo;
 mod fixture;
 mod import;
