@@ -80,6 +80,7 @@ impl From<StoreError> for CommandError {
                 }],
             ),
             StoreError::TooNew { .. }
+            | StoreError::Damaged { .. }
             | StoreError::Open { .. }
             | StoreError::CreateDir { .. }
             | StoreError::Migrate(_)

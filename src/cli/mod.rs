@@ -483,6 +483,9 @@ fn open_store(path: &Path, passphrase: Option<&Passphrase>) -> Result<Store, Cli
         Some(p) => Store::open_encrypted(path, p),
         None => Store::open(path),
     };
+    // Start-up check: a damaged file is named, with what to do, before any
+    // command reads or writes it.
+    let opened = opened.and_then(|store| store.quick_check().map(|()| store));
     opened.map_err(|e| match e {
         StoreError::NeedsPassphrase { path } => CliError::Usage(format!(
             "{} is encrypted (or is not a database at all): give its passphrase with \

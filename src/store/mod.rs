@@ -96,6 +96,16 @@ pub enum StoreError {
         "the database already holds {stations} station(s); demo data goes only into an empty one"
     )]
     NotEmpty { stations: i64 },
+    /// The file's pages do not hold together (SQLite's quick check failed,
+    /// or SQLite found a malformed page). The message says what to do.
+    #[error(
+        "the database file {path} is damaged ({detail}). Do not keep working in it. \
+         Close StationDesk, then restore the latest backup: take the newest file from \
+         the backups folder next to the database and put it in place of the damaged \
+         file (keep the damaged file aside, renamed). Work done since that backup \
+         has to be entered again."
+    )]
+    Damaged { path: String, detail: String },
     #[error(transparent)]
     Sync(#[from] crate::sync::SyncError),
     #[error("database error: {0}")]
@@ -176,7 +186,51 @@ impl Store {
         if let Some(passphrase) = passphrase {
             key::apply_key(&conn, path, passphrase)?;
         }
-        Store::prepare(conn, path.display().to_string(), passphrase.cloned())
+        let shown = path.display().to_string();
+        Store::prepare(conn, shown.clone(), passphrase.cloned()).map_err(|e| {
+            damage_in(&e).map_or(e, |detail| StoreError::Damaged {
+                path: shown,
+                detail,
+            })
+        })
+    }
+
+    /// Opens the file as `open` does, then runs `quick_check`: what a
+    /// program does at start-up, before the user types anything into a
+    /// file that may be damaged.
+    pub fn open_checked(path: &Path) -> Result<Store> {
+        let store = Store::open(path)?;
+        store.quick_check()?;
+        Ok(store)
+    }
+
+    /// SQLite's `PRAGMA quick_check`: every page of every table and index
+    /// is read and its structure checked (not that each index matches its
+    /// table, which `integrity_check` adds at several times the cost).
+    /// `StoreError::Damaged` when it finds anything, with what it found
+    /// and what to do.
+    pub fn quick_check(&self) -> Result<()> {
+        let damaged = |detail| StoreError::Damaged {
+            path: self.path.clone(),
+            detail,
+        };
+        let found = self.quick_check_rows().map_err(|e| {
+            let e = StoreError::Sqlite(e);
+            damage_in(&e).map_or(e, &damaged)
+        })?;
+        if found.len() == 1 && found[0] == "ok" {
+            Ok(())
+        } else {
+            let detail = format!("SQLite's quick check: {}", found.join("; "));
+            Err(damaged(detail))
+        }
+    }
+
+    /// What the quick check says: `ok` alone, or up to five problems.
+    fn quick_check_rows(&self) -> rusqlite::Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA quick_check(5)")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        rows.collect()
     }
 
     /// A private in-memory database, for tests.
@@ -251,6 +305,21 @@ impl Store {
         Ok(self
             .conn
             .query_row("SELECT count(*) FROM station", [], |r| r.get(0))?)
+    }
+}
+
+/// SQLite's own word that the file is damaged (`SQLITE_CORRUPT`, or not a
+/// database at all), wherever in the store's error it sits.
+fn damage_in(e: &StoreError) -> Option<String> {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    let sqlite = match e {
+        StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => e,
+        StoreError::Migrate(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
+        _ => return None,
+    };
+    match sqlite.sqlite_error_code() {
+        Some(DatabaseCorrupt | NotADatabase) => Some(format!("SQLite: {sqlite}")),
+        _ => None,
     }
 }
 

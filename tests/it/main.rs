@@ -4,6 +4,7 @@
 mod backup;
 mod cases;
 mod cli;
+mod crash;
 mod demo;
 mod encryption;
 mod fixture;

@@ -991,7 +991,7 @@ fn fuzz_target(prefilled: bool) -> (tempfile::TempDir, PathBuf, Store) {
 
 /// Every row of a synchronised table has exactly one live sync identity of
 /// that table and every live identity its row; the foreign keys hold.
-fn consistent(db: &Path) -> Result<(), String> {
+pub(crate) fn consistent(db: &Path) -> Result<(), String> {
     let conn = rusqlite::Connection::open(db).map_err(|e| e.to_string())?;
     let count = |sql: &str| -> Result<i64, String> {
         conn.query_row(sql, [], |r| r.get(0))
