@@ -11,6 +11,7 @@ use crate::demo::{self, Scale};
 use crate::model::format_date;
 use crate::store::{default_db_path, StaffView, Store, StoreError};
 
+mod audit;
 mod cases;
 mod import;
 mod policy;
@@ -33,6 +34,15 @@ pub struct Cli {
     /// The database file [default: the per-user data directory]
     #[arg(long, global = true, env = "STATIONDESK_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+    /// Who the audit log records as doing what this command writes
+    /// [default: $STATIONDESK_USER, else the OS user]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "STATIONDESK_USER",
+        value_name = "NAME"
+    )]
+    pub actor: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -162,6 +172,12 @@ pub enum Command {
     Print {
         #[command(subcommand)]
         command: PrintCommand,
+    },
+    /// The audit log: who created, changed, deleted, signed, amended,
+    /// exported or imported what, and when (never the values)
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
 }
 
@@ -402,6 +418,9 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
     let today = now.date();
     let path = cli.db.unwrap_or_else(default_db_path);
     let mut store = Store::open(&path)?;
+    if let Some(actor) = &cli.actor {
+        store.set_actor(actor);
+    }
     match cli.command {
         Command::Init => writeln!(out, "database ready: {}", path.display())?,
         Command::Demo { scale, seed } => {
@@ -476,6 +495,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         } => sync::import(&mut store, &file, dry_run, format, now, out)?,
         Command::Conflicts { command } => sync::conflicts(&mut store, command, now, out)?,
         Command::Sync { format } => sync::status(&store, format, out)?,
+        Command::Audit { command } => audit::audit(&store, command, out)?,
         Command::Template { kind, out: path } => import::template(kind, &path, out)?,
         Command::Workload {
             month,

@@ -1,5 +1,6 @@
 //! The SQLite store: one file, migrated at open, written in transactions.
 
+pub mod audit;
 mod cases;
 mod columns;
 mod drafts;
@@ -18,9 +19,10 @@ mod workload;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{Migrations, M};
 
+pub use audit::{default_actor, AuditAction, AuditEntry, AuditFilter};
 pub use cases::{
     case_codes_in, CaseFilter, CaseSummary, CaseView, ConsentView, ContactView, DiscussedIn,
     GroupView,
@@ -93,7 +95,12 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0004_policy_history.sql"),
     include_str!("migrations/0005_training.sql"),
     include_str!("migrations/0006_sync.sql"),
+    // Numbered 0008: another branch adds 0007; renumbered at the merge.
+    include_str!("migrations/0008_audit.sql"),
 ];
+
+/// The audit log's migration, by position in `SOURCES`.
+pub const AUDIT_MIGRATION: usize = 6;
 
 const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[0]),
@@ -102,6 +109,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[3]),
     M::up(SOURCES[4]),
     M::up(SOURCES[5]),
+    M::up(SOURCES[6]),
 ];
 
 /// The SQL of every migration, oldest first.
@@ -123,6 +131,8 @@ pub const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 pub struct Store {
     conn: Connection,
     path: String,
+    /// Who the audit log records as doing what this store writes.
+    actor: String,
 }
 
 impl Store {
@@ -171,7 +181,11 @@ impl Store {
         }
         // Each migration and its user_version bump commit together.
         migrations().to_latest(&mut conn)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            actor: audit::default_actor(),
+        })
     }
 
     /// Where the data lives, for messages.
@@ -182,11 +196,9 @@ impl Store {
     /// Runs `f` in an IMMEDIATE transaction: committed when it returns `Ok`,
     /// rolled back (nothing written) when it returns `Err`.
     pub fn with_tx<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = audit::begin(&mut self.conn, &self.actor)?;
         let value = f(&tx)?;
-        tx.commit()?;
+        audit::commit(tx)?;
         Ok(value)
     }
 
@@ -210,6 +222,8 @@ impl Store {
 
 /// Inserts a demo data set, mapping its indexes to the new row ids.
 pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<()> {
+    // Not row by row in the audit log: `load_demo` writes one entry.
+    audit::set_quiet(tx, true)?;
     let mut station_ids = Vec::with_capacity(demo.stations.len());
     for s in &demo.stations {
         station_ids.push(stations::insert_station(tx, s)?.id);
