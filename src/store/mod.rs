@@ -99,9 +99,6 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0008_audit.sql"),
 ];
 
-/// The audit log's migration, by position in `SOURCES`.
-pub const AUDIT_MIGRATION: usize = 6;
-
 const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[0]),
     M::up(SOURCES[1]),

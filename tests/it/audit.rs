@@ -562,3 +562,52 @@ fn cli_records_who_and_lists_and_exports_the_log() {
         .assert()
         .failure();
 }
+
+#[test]
+fn a_database_from_before_the_log_migrates_with_an_empty_log() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.sqlite3");
+    {
+        let mut conn = Connection::open(&path).expect("raw");
+        stationdesk::store::migrations()
+            .to_version(&mut conn, stationdesk::store::SCHEMA_VERSION - 1)
+            .expect("the schema before the audit log");
+        conn.execute_batch(
+            "INSERT INTO station (name, township, county) VALUES ('旧站', '旧镇', '旧县');",
+        )
+        .expect("old data");
+    }
+    let mut store = Store::open(&path).expect("migrates");
+    assert!(all(&store).is_empty(), "migrating logs nothing");
+    store.set_actor("陈站长");
+    add(&mut store, "王芳", "frontline");
+    let entries = all(&store);
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "陈站长");
+}
+
+#[test]
+fn loading_the_demo_puts_every_audit_trigger_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("d.sqlite3");
+    let triggers = |path: &std::path::Path| -> Vec<(String, String)> {
+        let conn = Connection::open(path).expect("raw");
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+            .expect("select");
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .expect("rows");
+        rows
+    };
+    let mut store = Store::open(&path).expect("store");
+    let before = triggers(&path);
+    store
+        .load_demo(&generate(Scale::Station, 2, today()))
+        .expect("demo");
+    assert_eq!(triggers(&path), before);
+    add(&mut store, "新同事", "frontline");
+    assert_eq!(of(&all(&store), "create", "staff").len(), 1);
+}
