@@ -131,6 +131,7 @@ pub async fn set_up_passphrase(
         FileKind::New => {}
     }
     let mut store = Store::open_encrypted(&path, &key)?;
+    store.audit_encrypted()?;
     if store.is_empty()? {
         let today = Local::now().date_naive();
         store.load_demo(&demo::generate(Scale::Station, demo::DEFAULT_SEED, today))?;

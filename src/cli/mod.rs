@@ -14,6 +14,7 @@ use crate::store::{
 };
 use zeroize::Zeroizing;
 
+mod audit;
 mod backup;
 mod cases;
 mod import;
@@ -42,6 +43,15 @@ pub struct Cli {
     /// may set STATIONDESK_PASSPHRASE instead; never type it as an argument)
     #[arg(long, global = true, value_name = "FILE")]
     pub passphrase_file: Option<PathBuf>,
+    /// Who the audit log records as doing what this command writes
+    /// [default: $STATIONDESK_USER, else the OS user]
+    #[arg(
+        long = "as",
+        global = true,
+        env = "STATIONDESK_USER",
+        value_name = "NAME"
+    )]
+    pub actor: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -199,6 +209,12 @@ pub enum Command {
     Print {
         #[command(subcommand)]
         command: PrintCommand,
+    },
+    /// The audit log: who created, changed, deleted, signed, amended,
+    /// exported or imported what, and when (never the values)
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
     },
 }
 
@@ -531,10 +547,11 @@ fn set_passphrase(
             // Migrated first, so the encrypted copy is current.
             drop(open_store(path, None)?);
             Store::encrypt_file(path, &new)?;
+            Store::open_encrypted(path, &new)?.audit_encrypted()?;
             writeln!(out, "encrypted: {}", path.display())?;
         }
         (_, FileKind::New) => {
-            Store::open_encrypted(path, &new)?;
+            Store::open_encrypted(path, &new)?.audit_encrypted()?;
             writeln!(out, "encrypted database created: {}", path.display())?;
         }
     }
@@ -557,6 +574,9 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         return set_passphrase(&path, passphrase.as_ref(), new_file.as_deref(), out);
     }
     let mut store = open_store(&path, passphrase.as_ref())?;
+    if let Some(actor) = &cli.actor {
+        store.set_actor(actor);
+    }
     match cli.command {
         Command::Init => writeln!(
             out,
@@ -645,6 +665,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Backups { format } => backup::list(&path, format, out)?,
         Command::Restore { file } => backup::restore(&mut store, &file, now, out)?,
         Command::Verify { format } => verify::verify(&store, format, out)?,
+        Command::Audit { command } => audit::audit(&store, command, out)?,
         Command::Template { kind, out: path } => import::template(kind, &path, out)?,
         Command::Workload {
             month,

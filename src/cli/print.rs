@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 
 use super::{CliError, PrintCommand};
 use crate::pdf;
-use crate::store::{RecordFilter, Store};
+use crate::store::{AuditAction, RecordFilter, Store};
 
 pub fn print(
     store: &Store,
@@ -15,6 +15,7 @@ pub fn print(
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
     let printed_at = format!("打印于 {}", now.format("%Y-%m-%d %H:%M"));
+    let detail = print_detail(&command);
     let (bytes, path) = match command {
         PrintCommand::Supervision { id, out } => {
             let record = store.record(id)?;
@@ -101,6 +102,31 @@ pub fn print(
         }
     };
     pdf::write_file(&path, &bytes)?;
+    let mut detail = detail;
+    detail["file"] = path.display().to_string().into();
+    store.audit(AuditAction::Export, None, None, detail)?;
     writeln!(out, "wrote {} ({} bytes)", path.display(), bytes.len())?;
     Ok(())
+}
+
+/// What the audit log keeps of a print: the sheet and what it was of.
+fn print_detail(command: &PrintCommand) -> serde_json::Value {
+    use serde_json::json;
+    match command {
+        PrintCommand::Supervision { id, .. } => {
+            json!({"kind": "pdf", "what": "supervision", "record_id": id})
+        }
+        PrintCommand::Summary {
+            supervisor, month, ..
+        } => json!({"kind": "pdf", "what": "summary", "supervisor_id": supervisor,
+            "month": month.to_string()}),
+        PrintCommand::Signin { training_id, .. } => {
+            json!({"kind": "pdf", "what": "signin", "training_id": training_id})
+        }
+        PrintCommand::Hours { station, staff, .. } => {
+            json!({"kind": "pdf", "what": "hours", "station_id": station, "staff_id": staff})
+        }
+        PrintCommand::Workload { month, station, .. } => json!({"kind": "pdf", "what": "workload",
+            "month": month.to_string(), "station_id": station}),
+    }
 }

@@ -99,7 +99,15 @@ pub fn import(
         path: path.clone(),
         source: e,
     })?;
-    let report = store.import_bundle(&bundle, &path.display().to_string(), dry_run, now)?;
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+    let report = store.import_file(
+        &bundle,
+        &path.display().to_string(),
+        &sha,
+        dry_run,
+        now,
+        &mut |_, _| {},
+    )?;
     match format {
         Format::Json => print_json(
             &ImportJson {

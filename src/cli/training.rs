@@ -205,6 +205,7 @@ pub fn export_hours(
     let rows = store.hours_ledger(station, as_of)?;
     let bytes = crate::xlsx::hours_xlsx(&rows, &scope, as_of)?;
     crate::pdf::write_file(path, &bytes)?;
+    store.audit(crate::store::AuditAction::Export, None, None, serde_json::json!({"kind": "xlsx", "what": "hours", "station_id": station, "as_of": as_of.to_string(), "file": path.display().to_string()}))?;
     writeln!(
         out,
         "wrote {} ({} staff, {} bytes)",

@@ -76,6 +76,7 @@ pub fn export(
     let stations = store.station_names()?;
     let bytes = crate::xlsx::workload_xlsx(&rows, month, &stations)?;
     crate::pdf::write_file(path, &bytes)?;
+    store.audit(crate::store::AuditAction::Export, None, None, serde_json::json!({"kind": "xlsx", "what": "workload", "month": month.to_string(), "station_id": station, "file": path.display().to_string()}))?;
     writeln!(
         out,
         "wrote {} ({} supervisors, {} bytes)",

@@ -216,7 +216,32 @@ impl Store {
         // A county is a few hundred megabytes written in one transaction:
         // a large page cache keeps SQLite from spilling it twice.
         self.set_cache_mib(256)?;
-        let loaded = self.with_tx(|tx| crate::store::insert_demo(tx, demo));
+        let actor = self.actor().to_owned();
+        let loaded = self.with_tx(|tx| {
+            // Millions of rows: the audit row triggers are taken out for
+            // the load (quiet alone still costs each row a trigger call).
+            crate::store::audit::without_row_triggers(tx, || crate::store::insert_demo(tx, demo))?;
+            // One `create` entry for the whole set: the row triggers were
+            // quiet while it loaded.
+            crate::store::audit::set_quiet(tx, false)?;
+            crate::store::audit::write_entry(
+                tx,
+                &actor,
+                crate::store::AuditAction::Create,
+                None,
+                None,
+                &[],
+                &serde_json::json!({
+                    "demo": true,
+                    "stations": demo.stations.len(),
+                    "staff": demo.staff.len(),
+                    "cases": demo.cases.len(),
+                    "groups": demo.groups.len(),
+                    "records": demo.records.len(),
+                }),
+            )?;
+            Ok(())
+        });
         self.set_cache_mib(2)?;
         loaded
     }

@@ -16,6 +16,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, OpenFlags};
 
+use serde_json::json;
+
+use super::audit::AuditAction;
 use super::key::{apply_key, Passphrase};
 use super::{Result, Store, StoreError, MIGRATIONS};
 
@@ -264,9 +267,20 @@ impl Store {
     }
 
     /// Copies the database into `dest` (encrypted with the same passphrase
-    /// when it is encrypted), written whole or not at all.
+    /// when it is encrypted), written whole or not at all, and logs it.
     pub fn backup_to(&self, dest: &Path, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
-        copy_database(&self.conn, dest, self.key.as_ref(), progress)
+        copy_database(&self.conn, dest, self.key.as_ref(), progress)?;
+        self.audit_backup(dest, "file")
+    }
+
+    fn audit_backup(&self, file: &Path, reason: &str) -> Result<()> {
+        self.audit(
+            AuditAction::Backup,
+            None,
+            None,
+            json!({ "file": file.display().to_string(), "reason": reason, "encrypted": self.key.is_some() }),
+        )?;
+        Ok(())
     }
 
     /// Makes a backup for `reason` in the backups folder and drops the
@@ -289,7 +303,11 @@ impl Store {
             at += chrono::Duration::seconds(1);
         }
         let path = dir.join(file_name(&db, at, reason));
-        self.backup_to(&path, progress)?;
+        copy_database(&self.conn, &path, self.key.as_ref(), progress)?;
+        if reason != Reason::Migration {
+            // Before a migration the log's table may not exist yet.
+            self.audit_backup(&path, reason.code())?;
+        }
         let bytes = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         rotate(&db, reason)?;
         Ok(Some(BackupInfo {
@@ -359,6 +377,16 @@ impl Store {
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         super::migrations().to_latest(&mut self.conn)?;
         super::seal::seal_backlog(&mut self.conn)?;
+        self.audit(
+            AuditAction::Restore,
+            None,
+            None,
+            json!({
+                "file": file.display().to_string(),
+                "schema_version": version,
+                "saved_as": saved_as.as_ref().map(|b| b.path.display().to_string()),
+            }),
+        )?;
         Ok(RestoreReport {
             saved_as,
             schema_version: version,

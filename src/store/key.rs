@@ -206,6 +206,24 @@ impl Store {
         }
         self.conn.pragma_update(None, "rekey", new.as_str())?;
         self.key = Some(new.clone());
+        self.audit(
+            super::AuditAction::Passphrase,
+            None,
+            None,
+            serde_json::json!({ "changed": true }),
+        )?;
+        Ok(())
+    }
+
+    /// Logs that this file was just encrypted (by [`Store::encrypt_file`]
+    /// or created encrypted).
+    pub fn audit_encrypted(&self) -> Result<()> {
+        self.audit(
+            super::AuditAction::Passphrase,
+            None,
+            None,
+            serde_json::json!({ "encrypted": true }),
+        )?;
         Ok(())
     }
 

@@ -1,5 +1,6 @@
 //! The SQLite store: one file, migrated at open, written in transactions.
 
+pub mod audit;
 pub mod backup;
 mod cases;
 mod columns;
@@ -21,9 +22,10 @@ mod workload;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::{Connection, Transaction};
 use rusqlite_migration::{Migrations, M};
 
+pub use audit::{default_actor, AuditAction, AuditEntry, AuditFilter};
 pub use cases::{
     case_codes_in, CaseFilter, CaseSummary, CaseView, ConsentView, ContactView, DiscussedIn,
     GroupView,
@@ -124,6 +126,7 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0005_training.sql"),
     include_str!("migrations/0006_sync.sql"),
     include_str!("migrations/0007_seal.sql"),
+    include_str!("migrations/0008_audit.sql"),
 ];
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -134,6 +137,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[4]),
     M::up(SOURCES[5]),
     M::up(SOURCES[6]),
+    M::up(SOURCES[7]),
 ];
 
 /// The SQL of every migration, oldest first.
@@ -157,6 +161,8 @@ pub struct Store {
     path: String,
     /// The passphrase, while open (backups are keyed with it).
     key: Option<Passphrase>,
+    /// Who the audit log records as doing what this store writes.
+    actor: String,
 }
 
 impl Store {
@@ -261,7 +267,12 @@ impl Store {
                 known: MIGRATIONS.len(),
             });
         }
-        let mut store = Store { conn, path, key };
+        let mut store = Store {
+            conn,
+            path,
+            key,
+            actor: audit::default_actor(),
+        };
         if found > 0 && found < MIGRATIONS.len() as i64 {
             // The data as it was, in case the migration goes wrong.
             let now = chrono::Local::now().naive_local();
@@ -282,11 +293,9 @@ impl Store {
     /// Runs `f` in an IMMEDIATE transaction: committed when it returns `Ok`,
     /// rolled back (nothing written) when it returns `Err`.
     pub fn with_tx<T>(&mut self, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let tx = audit::begin(&mut self.conn, &self.actor)?;
         let value = f(&tx)?;
-        tx.commit()?;
+        audit::commit(tx)?;
         Ok(value)
     }
 
@@ -325,6 +334,8 @@ fn damage_in(e: &StoreError) -> Option<String> {
 
 /// Inserts a demo data set, mapping its indexes to the new row ids.
 pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<()> {
+    // Not row by row in the audit log: `load_demo` writes one entry.
+    audit::set_quiet(tx, true)?;
     let mut station_ids = Vec::with_capacity(demo.stations.len());
     for s in &demo.stations {
         station_ids.push(stations::insert_station(tx, s)?.id);

@@ -120,12 +120,11 @@ impl Store {
         records: &[StaffRecord],
         guard: impl FnOnce(&[Staff]) -> Result<(), E>,
     ) -> Result<Vec<i64>, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+        let tx = super::audit::begin(&mut self.conn, &self.actor).map_err(StoreError::from)?;
         ensure_station(&tx, station_id)?;
         guard(&station_staff(&tx, station_id)?)?;
+        // One `import` entry for the roster instead of one per person.
+        super::audit::set_quiet(&tx, true).map_err(StoreError::from)?;
         let mut ids = Vec::with_capacity(records.len());
         {
             let mut insert = tx
@@ -154,7 +153,18 @@ impl Store {
                 ids.push(tx.last_insert_rowid());
             }
         }
-        tx.commit().map_err(StoreError::from)?;
+        super::audit::set_quiet(&tx, false).map_err(StoreError::from)?;
+        super::audit::write_entry(
+            &tx,
+            &self.actor,
+            super::audit::AuditAction::Import,
+            Some("staff"),
+            None,
+            &[],
+            &serde_json::json!({"kind": "roster", "station_id": station_id, "rows": ids.len(), "ids": ids}),
+        )
+        .map_err(StoreError::from)?;
+        super::audit::commit(tx).map_err(StoreError::from)?;
         Ok(ids)
     }
 }

@@ -427,7 +427,26 @@ impl Store {
         now: NaiveDateTime,
     ) -> Result<()> {
         let at = now.format("%Y-%m-%d %H:%M:%S").to_string();
+        let actor = self.actor.clone();
         self.with_tx(|tx| {
+            super::audit::write_entry(
+                tx,
+                &actor,
+                super::audit::AuditAction::Export,
+                None,
+                None,
+                &[],
+                &serde_json::json!({
+                    "kind": "bundle",
+                    "file": file,
+                    "sha256": sha256,
+                    "peer": bundle.peer,
+                    "rows": bundle.rows(),
+                    "tombstones": bundle.tombstones,
+                    "since_seq": bundle.since_seq,
+                    "upto_seq": bundle.upto_seq,
+                }),
+            )?;
             if let Some(peer) = &bundle.peer {
                 tx.execute(
                     "INSERT INTO sync_peer (peer, exported_seq, exported_at) VALUES (?1, ?2, ?3)
@@ -502,13 +521,27 @@ impl Store {
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
+        self.import_file(bundle, file, "", dry_run, now, progress)
+    }
+
+    /// `import_with_progress` for a bundle read from a file whose SHA-256
+    /// (hex) is known: the sync log and the audit log keep it.
+    pub fn import_file(
+        &mut self,
+        bundle: &Bundle,
+        file: &str,
+        sha256: &str,
+        dry_run: bool,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<ImportReport> {
         if !dry_run {
             // The data as it was, should the merge turn out unwanted.
             self.backup(super::backup::Reason::Import, now, &mut |_, _| {})?;
         }
         // A big page cache while merging, as when loading demo data.
         self.set_cache_mib(256)?;
-        let result = self.import_inner(bundle, file, dry_run, now, progress);
+        let result = self.import_inner(bundle, file, sha256, dry_run, now, progress);
         self.set_cache_mib(2)?;
         result
     }
@@ -517,15 +550,14 @@ impl Store {
         &mut self,
         bundle: &Bundle,
         file: &str,
+        sha256: &str,
         dry_run: bool,
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<ImportReport> {
         let rows = bundle.manifest.rows();
         let origin = bundle.manifest.origin.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let tx = super::audit::begin(&mut self.conn, &self.actor)?;
         let total = 2 * rows;
         progress(0, total);
         let local = gather(&tx, &bundle.sections, &mut |done| progress(done, total))?;
@@ -550,16 +582,40 @@ impl Store {
         } else {
             tx.execute(
                 "INSERT INTO sync_log (direction, peer, file, sha256, rows, summary, at)
-                 VALUES ('import', ?1, ?2, '', ?3, ?4, ?5)",
+                 VALUES ('import', ?1, ?2, ?3, ?4, ?5, ?6)",
                 params![
                     origin,
                     file,
+                    sha256,
                     rows as i64,
                     serde_json::to_string(&summary).unwrap_or_default(),
                     now.format("%Y-%m-%d %H:%M:%S").to_string()
                 ],
             )?;
-            tx.commit()?;
+            // One entry for the whole merge: the row triggers stay silent
+            // while `applying` is set.
+            super::audit::write_entry(
+                &tx,
+                &self.actor,
+                super::audit::AuditAction::Import,
+                None,
+                None,
+                &[],
+                &serde_json::json!({
+                    "kind": "bundle",
+                    "origin": origin,
+                    "file": file,
+                    "sha256": sha256,
+                    "rows": rows,
+                    "new": summary.new,
+                    "updated": summary.updated,
+                    "deleted": summary.deleted,
+                    "unchanged": summary.unchanged,
+                    "conflicts": summary.conflicts,
+                    "needs_decision": summary.needs_decision,
+                }),
+            )?;
+            super::audit::commit(tx)?;
         }
         Ok(ImportReport {
             origin,

@@ -180,15 +180,14 @@ impl Store {
         sessions: &[(Training, Vec<StaffSignIn>)],
         guard: impl FnOnce(&[Staff], &[TrainingKey]) -> Result<(), E>,
     ) -> Result<Vec<i64>, E> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(StoreError::from)?;
+        let tx = super::audit::begin(&mut self.conn, &self.actor).map_err(StoreError::from)?;
         super::staff::ensure_station(&tx, station_id)?;
         guard(
             &super::staff::station_staff(&tx, station_id)?,
             &training_keys(&tx, station_id)?,
         )?;
+        // One `import` entry for the file instead of one per sign-in.
+        super::audit::set_quiet(&tx, true).map_err(StoreError::from)?;
         let mut ids = Vec::with_capacity(sessions.len());
         for (t, sign_ins) in sessions {
             if t.station_id != station_id {
@@ -200,7 +199,20 @@ impl Store {
             }
             ids.push(id);
         }
-        tx.commit().map_err(StoreError::from)?;
+        super::audit::set_quiet(&tx, false).map_err(StoreError::from)?;
+        let sign_ins: usize = sessions.iter().map(|(_, s)| s.len()).sum();
+        super::audit::write_entry(
+            &tx,
+            &self.actor,
+            super::audit::AuditAction::Import,
+            Some("training"),
+            None,
+            &[],
+            &serde_json::json!({"kind": "attendance", "station_id": station_id,
+                "sessions": ids.len(), "sign_ins": sign_ins, "ids": ids}),
+        )
+        .map_err(StoreError::from)?;
+        super::audit::commit(tx).map_err(StoreError::from)?;
         Ok(ids)
     }
 

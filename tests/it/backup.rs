@@ -9,7 +9,7 @@ use chrono::NaiveDateTime;
 use predicates::prelude::*;
 use stationdesk::demo::{self, Scale};
 use stationdesk::store::backup::{backup_dir, list_backups, Reason};
-use stationdesk::store::{file_kind, FileKind, Passphrase};
+use stationdesk::store::{file_kind, AuditFilter, FileKind, Passphrase};
 use stationdesk::{Store, StoreError};
 
 use crate::fixture::{form, today};
@@ -153,6 +153,19 @@ fn a_restore_puts_the_backup_back_and_keeps_what_it_replaced() {
     assert_eq!(saved.reason, Reason::Restore);
     let kept = Store::open_encrypted(&saved.path, &key()).expect("open the saved state");
     assert!(names(&kept).contains(&"备份后新来的".to_string()));
+    // The log (restored with the data) says a restore happened, and the
+    // backups before it.
+    let actions: Vec<String> = store
+        .audit_entries(&AuditFilter::default())
+        .expect("log")
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(
+        actions.first().map(String::as_str),
+        Some("restore"),
+        "{actions:?}"
+    );
     drop(store);
     let reopened = Store::open_encrypted(&db, &key()).expect("reopen");
     assert_eq!(names(&reopened), before, "and so does the file");

@@ -1,6 +1,7 @@
 //! The one integration-test binary: the library's store and demo through
 //! its public API, and the `stationdesk` command line as a user runs it.
 
+mod audit;
 mod backup;
 mod cases;
 mod cli;

@@ -1,0 +1,202 @@
+//! `stationdesk audit list|export`: the audit log, viewed and exported.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::{json as print_json, parse_day, CliError, Format};
+use crate::store::{AuditAction, AuditEntry, AuditFilter, Store};
+
+#[derive(Debug, clap::Subcommand)]
+pub enum AuditCommand {
+    /// The log, newest first
+    List {
+        #[command(flatten)]
+        filter: FilterArgs,
+        /// At most this many entries (0: all)
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        /// Skip this many (the newest) first
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        #[arg(long, value_enum, default_value = "table")]
+        format: Format,
+    },
+    /// Write the log, oldest first, to a CSV file (UTF-8 with a BOM, so
+    /// Excel reads the Chinese)
+    Export {
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FilterArgs {
+    /// From this day (local time), included
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub from: Option<chrono::NaiveDate>,
+    /// Up to this day (local time), included
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub to: Option<chrono::NaiveDate>,
+    /// Only this action: create, update, delete, sign, amend, export,
+    /// import, restore, passphrase, purge, backup
+    #[arg(long, value_name = "ACTION", value_parser = parse_action)]
+    pub action: Option<AuditAction>,
+    /// Only what this person did
+    #[arg(long = "actor", value_name = "NAME")]
+    pub who: Option<String>,
+    /// Only rows of this table (e.g. staff, client_case, supervision_record)
+    #[arg(long, value_name = "TABLE")]
+    pub table: Option<String>,
+}
+
+fn parse_action(text: &str) -> Result<AuditAction, String> {
+    AuditAction::from_code(text.trim()).ok_or_else(|| {
+        let codes: Vec<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        format!("{text:?} is not an action: use one of {}", codes.join(", "))
+    })
+}
+
+impl FilterArgs {
+    fn filter(self) -> Result<AuditFilter, CliError> {
+        if let (Some(from), Some(to)) = (self.from, self.to) {
+            if from > to {
+                return Err(CliError::Usage("--from is after --to".into()));
+            }
+        }
+        Ok(AuditFilter {
+            actor: self.who.map(|a| a.trim().to_owned()),
+            action: self.action,
+            table: self.table.map(|t| t.trim().to_owned()),
+            from: self.from,
+            to: self.to,
+            ..Default::default()
+        })
+    }
+}
+
+pub fn audit(store: &Store, command: AuditCommand, out: &mut dyn Write) -> Result<(), CliError> {
+    match command {
+        AuditCommand::List {
+            filter,
+            limit,
+            offset,
+            format,
+        } => {
+            let filter = AuditFilter {
+                limit: (limit > 0).then_some(limit),
+                offset,
+                ..filter.filter()?
+            };
+            let entries = store.audit_entries(&filter)?;
+            match format {
+                Format::Json => print_json(&entries, out)?,
+                Format::Table => write_table(&entries, out)?,
+            }
+        }
+        AuditCommand::Export { out: path, filter } => {
+            let filter = AuditFilter {
+                oldest_first: true,
+                ..filter.filter()?
+            };
+            let entries = store.audit_entries(&filter)?;
+            write_csv(&entries, &path)?;
+            store.audit(
+                AuditAction::Export,
+                None,
+                None,
+                serde_json::json!({
+                    "kind": "audit_csv",
+                    "file": path.display().to_string(),
+                    "rows": entries.len(),
+                }),
+            )?;
+            writeln!(out, "wrote {} ({} entries)", path.display(), entries.len())?;
+        }
+    }
+    Ok(())
+}
+
+fn action_label(code: &str) -> &str {
+    AuditAction::from_code(code).map_or(code, |a| a.label_zh())
+}
+
+fn write_table(entries: &[AuditEntry], out: &mut dyn Write) -> std::io::Result<()> {
+    let mut table = comfy_table::Table::new();
+    table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+    table.set_header(["ID", "时间", "操作人", "操作", "表", "行", "字段", "详情"]);
+    for e in entries {
+        table.add_row([
+            e.id.to_string(),
+            e.at.clone(),
+            e.actor.clone(),
+            action_label(&e.action).to_owned(),
+            e.table.clone().unwrap_or_default(),
+            e.row_id.map(|i| i.to_string()).unwrap_or_default(),
+            e.fields.join(", "),
+            detail_text(&e.detail),
+        ]);
+    }
+    writeln!(out, "{table}")
+}
+
+fn detail_text(detail: &serde_json::Value) -> String {
+    match detail.as_object() {
+        Some(m) if m.is_empty() => String::new(),
+        _ => detail.to_string(),
+    }
+}
+
+/// The CSV's header, in the column order.
+pub const CSV_HEADER: [&str; 10] = [
+    "编号",
+    "时间",
+    "操作人",
+    "操作",
+    "操作代码",
+    "表",
+    "行号",
+    "行标识",
+    "字段",
+    "详情",
+];
+
+/// Writes the entries as CSV (a BOM, then a header) to a temporary file
+/// beside `path`, renamed into place: a failed export leaves no half file.
+fn write_csv(entries: &[AuditEntry], path: &Path) -> Result<(), CliError> {
+    let fail = |source: std::io::Error| CliError::WriteFile {
+        path: path.to_owned(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all("\u{feff}".as_bytes()).map_err(fail)?;
+    {
+        let mut w = csv::Writer::from_writer(&mut tmp);
+        let csv_err = |e: csv::Error| fail(std::io::Error::other(e));
+        w.write_record(CSV_HEADER).map_err(csv_err)?;
+        for e in entries {
+            w.write_record([
+                e.id.to_string(),
+                e.at.clone(),
+                e.actor.clone(),
+                action_label(&e.action).to_owned(),
+                e.action.clone(),
+                e.table.clone().unwrap_or_default(),
+                e.row_id.map(|i| i.to_string()).unwrap_or_default(),
+                e.row_uid.clone().unwrap_or_default(),
+                e.fields.join(", "),
+                detail_text(&e.detail),
+            ])
+            .map_err(csv_err)?;
+        }
+        w.flush().map_err(fail)?;
+    }
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}
