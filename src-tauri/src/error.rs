@@ -128,6 +128,19 @@ impl CommandError {
         }
     }
 
+    /// The database file is damaged: the lock screen offers the latest
+    /// backup.
+    pub fn damaged() -> Self {
+        CommandError {
+            kind: ErrorKind::Storage,
+            message: "the database file is damaged; restore the latest backup".into(),
+            fields: vec![FieldError {
+                field: "database".into(),
+                code: "damaged".into(),
+            }],
+        }
+    }
+
     /// One form field refused with `code`.
     pub fn invalid_field(field: &str, code: &str) -> Self {
         CommandError {

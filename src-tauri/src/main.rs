@@ -61,6 +61,7 @@ fn main() {
             vault::unlock,
             vault::set_up_passphrase,
             vault::lock,
+            vault::restore_latest,
             vault::change_passphrase,
             vault::list_backups_cmd,
             vault::make_backup,

@@ -434,9 +434,10 @@ fn import_file(
     dry_run: bool,
     on_progress: &Channel<SyncProgressDto>,
 ) -> Reply<SyncImportDto> {
-    let report = store.import_with_progress(
+    let report = store.import_file(
         &file.bundle,
         &file.path.display().to_string(),
+        &file.sha256,
         dry_run,
         now(),
         &mut progress_to(on_progress),

@@ -3,11 +3,15 @@
 //! it is used. While closed no key and no connection stay in the process.
 
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Local;
 use serde::{Deserialize, Serialize};
 use stationdesk::demo::{self, Scale};
-use stationdesk::store::backup::{backup_dir, list_backups, BackupInfo, Reason};
+use stationdesk::store::backup::{
+    backup_dir, latest_good_backup, list_backups, restore_file, BackupInfo, Reason,
+};
+use stationdesk::store::AuditAction;
 use stationdesk::store::{file_kind, FileKind, Passphrase};
 use stationdesk::{Store, StoreError};
 use tauri::State;
@@ -60,6 +64,8 @@ pub struct VaultStatusDto {
 pub struct NewPassphraseForm {
     pub passphrase: String,
     pub again: String,
+    /// Who is using the window: the audit log names them.
+    pub user: String,
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -98,13 +104,28 @@ pub async fn vault_status(app: State<'_, App>) -> Reply<VaultStatusDto> {
 
 /// Opens the encrypted database with its passphrase.
 #[tauri::command]
-pub async fn unlock(app: State<'_, App>, passphrase: String) -> Reply<VaultStatusDto> {
+pub async fn unlock(
+    app: State<'_, App>,
+    passphrase: String,
+    user: String,
+) -> Reply<VaultStatusDto> {
     let mut held = hold(&app)?;
     if !matches!(held.vault(), Vault::Open(_)) {
         let key = Passphrase::given(passphrase).map_err(StoreError::from)?;
-        let store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
+        let mut store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
+        if !CHECKED.swap(true, Ordering::SeqCst) {
+            // At start, the whole file is read once: a damaged one is said
+            // before anything is typed into it.
+            if let Err(e) = store.quick_check() {
+                CHECKED.store(false, Ordering::SeqCst);
+                return Err(wrong_passphrase(e));
+            }
+        }
+        store.set_actor(&user);
         daily_backup(&store);
         held.set(Vault::Open(store));
+    } else if let Ok(store) = held.get() {
+        store.set_actor(&user);
     }
     Ok(status_of(held.vault(), &app.path))
 }
@@ -131,6 +152,7 @@ pub async fn set_up_passphrase(
         FileKind::New => {}
     }
     let mut store = Store::open_encrypted(&path, &key)?;
+    store.set_actor(&form.user);
     store.audit_encrypted()?;
     if store.is_empty()? {
         let today = Local::now().date_naive();
@@ -170,12 +192,60 @@ fn invalid(field: &str, code: &str) -> CommandError {
     CommandError::invalid_field(field, code)
 }
 
-/// A wrong passphrase is a mistake in the form, shown beside the field.
+/// A wrong passphrase is a mistake in the form, shown beside the field; a
+/// damaged file is said on the lock screen, which offers the latest backup.
 fn wrong_passphrase(e: StoreError) -> CommandError {
     match e {
         StoreError::WrongPassphrase { .. } => invalid("passphrase", "wrong_passphrase"),
+        StoreError::Damaged { .. } => {
+            eprintln!("StationDesk: {e}");
+            CommandError::damaged()
+        }
         e => e.into(),
     }
+}
+
+/// Whether the start-up quick check has passed in this process.
+static CHECKED: AtomicBool = AtomicBool::new(false);
+
+/// Puts the newest good backup in place of a damaged database (which is
+/// kept beside it), then opens it.
+#[tauri::command]
+pub async fn restore_latest(
+    app: State<'_, App>,
+    passphrase: String,
+    user: String,
+) -> Reply<VaultStatusDto> {
+    let mut held = hold(&app)?;
+    if matches!(held.vault(), Vault::Open(_)) {
+        return Err(StoreError::NotPlain {
+            path: app.path.clone(),
+        }
+        .into());
+    }
+    let key = Passphrase::given(passphrase).map_err(StoreError::from)?;
+    // The passphrase must open the damaged file's backups, whatever the
+    // damaged file itself still says.
+    let Some(latest) = latest_good_backup(&app.path, Some(&key))? else {
+        return Err(invalid("passphrase", "no_backup"));
+    };
+    let now = Local::now().naive_local();
+    let kept = restore_file(&app.path, &latest.path, Some(&key), now)?;
+    let mut store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
+    store.quick_check().map_err(wrong_passphrase)?;
+    CHECKED.store(true, Ordering::SeqCst);
+    store.set_actor(&user);
+    store.audit(
+        AuditAction::Restore,
+        None,
+        None,
+        serde_json::json!({
+            "file": latest.path.display().to_string(),
+            "damaged_kept_as": kept.map(|p| p.display().to_string()),
+        }),
+    )?;
+    held.set(Vault::Open(store));
+    Ok(status_of(held.vault(), &app.path))
 }
 
 /// Where the window's database is, decided once at start.

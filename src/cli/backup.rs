@@ -9,8 +9,10 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::{json as print_json, CliError, Format};
-use crate::store::backup::{backup_dir, list_backups, BackupInfo, Reason};
-use crate::store::Store;
+use serde_json::json;
+
+use crate::store::backup::{backup_dir, list_backups, restore_file, BackupInfo, Reason};
+use crate::store::{AuditAction, Passphrase, Store, StoreError};
 
 /// One backup in `backups --format json`. Keys are stable.
 #[derive(Debug, Serialize)]
@@ -99,20 +101,41 @@ pub fn list(db: &Path, format: Format, out: &mut dyn Write) -> Result<(), CliErr
 }
 
 /// `restore FILE`: checked first, the current state saved, then replaced.
+/// A database too damaged to open is set aside instead of saved.
 pub fn restore(
-    store: &mut Store,
+    db: &Path,
+    key: Option<&Passphrase>,
     file: &Path,
     now: NaiveDateTime,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let report = store.restore_from(file, None, now, &mut |_, _| {})?;
-    writeln!(out, "restored {} into {}", file.display(), store.path())?;
-    if let Some(saved) = report.saved_as {
-        writeln!(
-            out,
-            "the database as it was before is kept as {}",
-            saved.path.display()
-        )?;
+    match super::open_store(db, key) {
+        Ok(mut store) => {
+            let report = store.restore_from(file, None, now, &mut |_, _| {})?;
+            writeln!(out, "restored {} into {}", file.display(), store.path())?;
+            if let Some(saved) = report.saved_as {
+                writeln!(
+                    out,
+                    "the database as it was before is kept as {}",
+                    saved.path.display()
+                )?;
+            }
+        }
+        Err(CliError::Store(StoreError::Damaged { .. })) => {
+            let kept = restore_file(db, file, key, now)?;
+            let store = super::open_store(db, key)?;
+            store.audit(
+                AuditAction::Restore,
+                None,
+                None,
+                json!({ "file": file.display().to_string(), "damaged_kept_as": kept.as_ref().map(|p| p.display().to_string()) }),
+            )?;
+            writeln!(out, "restored {} into {}", file.display(), db.display())?;
+            if let Some(kept) = kept {
+                writeln!(out, "the damaged database is kept as {}", kept.display())?;
+            }
+        }
+        Err(e) => return Err(e),
     }
     Ok(())
 }

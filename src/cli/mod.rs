@@ -494,7 +494,7 @@ fn read_passphrase(
 }
 
 /// Opens the database, encrypted when a passphrase is given.
-fn open_store(path: &Path, passphrase: Option<&Passphrase>) -> Result<Store, CliError> {
+pub(super) fn open_store(path: &Path, passphrase: Option<&Passphrase>) -> Result<Store, CliError> {
     let opened = match passphrase {
         Some(p) => Store::open_encrypted(path, p),
         None => Store::open(path),
@@ -572,6 +572,10 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
     .map_err(|_| CliError::Usage("the passphrase is empty".into()))?;
     if let Command::Passphrase { new_file } = &cli.command {
         return set_passphrase(&path, passphrase.as_ref(), new_file.as_deref(), out);
+    }
+    if let Command::Restore { file } = &cli.command {
+        // A damaged database cannot be opened: restoring must not need to.
+        return backup::restore(&path, passphrase.as_ref(), file, now, out);
     }
     let mut store = open_store(&path, passphrase.as_ref())?;
     if let Some(actor) = &cli.actor {
@@ -663,7 +667,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Sync { format } => sync::status(&store, format, out)?,
         Command::Backup { out: file } => backup::backup(&store, file.as_deref(), now, out)?,
         Command::Backups { format } => backup::list(&path, format, out)?,
-        Command::Restore { file } => backup::restore(&mut store, &file, now, out)?,
+        Command::Restore { .. } => unreachable!("handled before the store is opened"),
         Command::Verify { format } => verify::verify(&store, format, out)?,
         Command::Audit { command } => audit::audit(&store, command, out)?,
         Command::Template { kind, out: path } => import::template(kind, &path, out)?,

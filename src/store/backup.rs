@@ -394,6 +394,61 @@ impl Store {
     }
 }
 
+/// The newest backup of `db` that opens with `key` and passes the check.
+pub fn latest_good_backup(db: &Path, key: Option<&Passphrase>) -> Result<Option<BackupInfo>> {
+    for b in list_backups(db)? {
+        if check_backup(&b.path, key).is_ok() {
+            return Ok(Some(b));
+        }
+    }
+    Ok(None)
+}
+
+/// Puts a backup in place of a database file that can no longer be opened
+/// (damaged), without opening it: the backup is checked first, the damaged
+/// file and its WAL are kept beside it as `NAME.damaged-YYYYMMDD-HHMMSS`
+/// (for whoever wants to rescue something from it), and the backup is
+/// copied in whole. Answers where the damaged file went.
+pub fn restore_file(
+    db: &Path,
+    backup: &Path,
+    key: Option<&Passphrase>,
+    now: NaiveDateTime,
+) -> Result<Option<PathBuf>> {
+    drop(check_backup(backup, key)?);
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| StoreError::Io { path, source }
+    };
+    let stamp = now.format("%Y%m%d-%H%M%S").to_string();
+    let sibling = |suffix: &str| {
+        let mut name = db.as_os_str().to_owned();
+        name.push(suffix);
+        PathBuf::from(name)
+    };
+    let kept = sibling(&format!(".damaged-{stamp}"));
+    let moved = if db.exists() {
+        std::fs::rename(db, &kept).map_err(io(db))?;
+        Some(kept.clone())
+    } else {
+        None
+    };
+    for side in ["-wal", "-shm"] {
+        let from = sibling(side);
+        if from.exists() {
+            let to = sibling(&format!(".damaged-{stamp}{side}"));
+            std::fs::rename(&from, &to).map_err(io(&from))?;
+        }
+    }
+    let partial = sibling(".restoring");
+    std::fs::copy(backup, &partial).map_err(io(&partial))?;
+    File::open(&partial)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&partial))?;
+    std::fs::rename(&partial, db).map_err(io(db))?;
+    Ok(moved)
+}
+
 /// Drops the oldest backups of `reason` beyond the number kept.
 fn rotate(db: &Path, reason: Reason) -> Result<()> {
     let of_kind: Vec<BackupInfo> = list_backups(db)?

@@ -118,12 +118,53 @@ pub(super) fn apply_key(conn: &Connection, path: &Path, key: &Passphrase) -> Res
     }) {
         Ok(_) => Ok(()),
         Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
-            Err(StoreError::WrongPassphrase {
-                path: path.to_owned(),
-            })
+            // A wrong key fails every page, the first included; a damaged
+            // file opened with the right key fails only some.
+            let failed = cipher_failures(conn);
+            if failed.is_empty() || failed.iter().any(|l| l.ends_with(" page 1")) {
+                Err(StoreError::WrongPassphrase {
+                    path: path.to_owned(),
+                })
+            } else {
+                Err(damaged(path, &failed))
+            }
+        }
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::DatabaseCorrupt => {
+            Err(damaged(path, &cipher_failures(conn)))
         }
         Err(e) => Err(e.into()),
     }
+}
+
+fn damaged(path: &Path, failed: &[String]) -> StoreError {
+    let mut detail = failed
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("; ");
+    if failed.len() > 3 {
+        detail.push_str(&format!("; {} pages in all", failed.len()));
+    }
+    if detail.is_empty() {
+        detail = "SQLite: database disk image is malformed".into();
+    }
+    StoreError::Damaged {
+        path: path.display().to_string(),
+        detail,
+    }
+}
+
+/// SQLCipher's own check of every page's authentication code: the pages
+/// that fail (empty when it cannot even start).
+fn cipher_failures(conn: &Connection) -> Vec<String> {
+    let Ok(mut stmt) = conn.prepare("PRAGMA cipher_integrity_check") else {
+        return vec![];
+    };
+    let Ok(rows) = stmt.query_map([], |r| r.get::<_, String>(0)) else {
+        return vec![];
+    };
+    rows.flatten().collect()
 }
 
 /// A sibling of `path` with another suffix: `station.sqlite3.encrypting`.

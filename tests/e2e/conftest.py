@@ -105,6 +105,9 @@ class App:
         field.send_keys(passphrase)
         if state in ("new", "plain"):
             self.one('[data-testid="lock-again"]').send_keys(passphrase)
+        user = self.one('[data-testid="lock-user"]')
+        if not user.get_attribute("value"):
+            user.send_keys("测试督导")
         self.one('[data-testid="lock-submit"]').click()
         WebDriverWait(self.driver, 30).until(lambda d: not self.all('[data-testid="lock-screen"]'))
 

@@ -4,6 +4,7 @@ refuses a wrong passphrase in Chinese; the passphrase can be changed."""
 
 import time
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -152,4 +153,39 @@ def test_a_backup_is_made_listed_and_restored_from_settings(app):
     reasons = [r.get_attribute("data-reason") for r in app.all('[data-testid="backup-row"]')]
     assert reasons[0] == "restore", reasons
     app.one('[data-testid="tab-staff"]').click()
-    WebDriverWait(app.driver, 10).until(lambda d: sorted(app.names()) == sorted(before))
+    WebDriverWait(app.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: sorted(app.names()) == sorted(before)
+    )
+
+
+def test_a_damaged_database_is_said_at_start_and_the_latest_backup_restored(app):
+    names = app.names()
+    # Locking closes the database: its WAL is written back into the file.
+    app.one('[data-testid="lock-now"]').click()
+    assert app.lock_state() == "locked"
+    app.stop()
+    # A failing disk: noise over the second half of the file's pages (the
+    # WAL, if any, goes too, as after a crash).
+    raw = bytearray(app.db.read_bytes())
+    start = (len(raw) // 2) // 4096 * 4096
+    raw[start:] = b"\x5a" * (len(raw) - start)
+    app.db.write_bytes(bytes(raw))
+    for side in ("-wal", "-shm"):
+        p = app.db.with_name(app.db.name + side)
+        if p.exists():
+            p.unlink()
+    app.start(unlock=False)
+    assert app.lock_state() == "locked"
+    type_in(app, "lock-passphrase", PASSPHRASE)
+    app.one('[data-testid="lock-submit"]').click()
+    damaged = app.visible('[data-testid="lock-damaged"]')
+    assert "备份" in damaged.text, damaged.text
+    app.shot("lock_damaged")
+    app.one('[data-testid="lock-restore"]').click()
+    WebDriverWait(app.driver, 30).until(lambda d: not app.all('[data-testid="lock-screen"]'))
+    app.wait_for('[data-ready="true"]')
+    app.one('[data-testid="tab-staff"]').click()
+    WebDriverWait(app.driver, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: sorted(app.names()) == sorted(names)
+    )
+    assert list(app.db.parent.glob("*.damaged-*")), "the damaged file is kept aside"

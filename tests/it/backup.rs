@@ -342,3 +342,46 @@ fn the_command_line_backs_up_lists_and_restores() {
         .success();
     assert_eq!(file_kind(&copy).expect("kind"), FileKind::Encrypted);
 }
+
+#[test]
+fn a_damaged_database_is_set_aside_and_the_backup_put_in_its_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("station.sqlite3");
+    stationdesk(&db).arg("demo").assert().success();
+    stationdesk(&db).arg("backup").assert().success();
+    let backup = list_backups(&db).expect("list")[0].path.clone();
+    // Noise over a page in the middle, as a failing disk leaves it.
+    let mut bytes = std::fs::read(&db).expect("bytes");
+    let middle = bytes.len() / 2 / 4096 * 4096;
+    bytes[middle..middle + 4096].fill(0x33);
+    std::fs::write(&db, &bytes).expect("write");
+    stationdesk(&db)
+        .args(["staff", "list"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("restore the latest backup"));
+
+    stationdesk(&db)
+        .arg("restore")
+        .arg(&backup)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("damaged database is kept as"));
+    stationdesk(&db).args(["staff", "list"]).assert().success();
+    let kept: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".damaged-"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept aside, not deleted");
+    let out = stationdesk(&db)
+        .args(["audit", "list", "--action", "restore", "--format", "json"])
+        .output()
+        .expect("run");
+    let entries: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        entries.as_array().map(Vec::len),
+        Some(1),
+        "the restore is logged"
+    );
+}

@@ -279,3 +279,32 @@ fn the_command_line_takes_the_passphrase_from_a_file_or_the_environment() {
         .success()
         .stdout(predicate::str::contains("(encrypted)"));
 }
+
+#[test]
+fn a_damaged_encrypted_file_is_told_apart_from_a_wrong_passphrase() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("station.sqlite3");
+    let mut store = Store::open_encrypted(&db, &key(SECRET)).expect("create");
+    store
+        .load_demo(&demo::generate(Scale::Station, 7, today()))
+        .expect("demo");
+    drop(store);
+    // Noise over the second half of the pages, schema pages included.
+    let mut raw = std::fs::read(&db).expect("bytes");
+    let start = raw.len() / 2 / 4096 * 4096;
+    raw[start..].fill(0x5a);
+    std::fs::write(&db, &raw).expect("write");
+    match Store::open_encrypted(&db, &key("not the passphrase")) {
+        Err(StoreError::WrongPassphrase { .. }) => {}
+        other => panic!("expected WrongPassphrase, got {:?}", other.map(|_| ())),
+    }
+    match Store::open_encrypted(&db, &key(SECRET)).and_then(|s| s.quick_check().map(|()| s)) {
+        Err(e @ StoreError::Damaged { .. }) => {
+            assert!(e.to_string().contains("backup"), "{e}")
+        }
+        other => panic!(
+            "expected Damaged, got {:?}",
+            other.map(|_| ()).map_err(|e| e.to_string())
+        ),
+    }
+}

@@ -98,9 +98,11 @@ function progressChannel(onprogress: (p: SyncProgressDto) => void): Channel<Sync
 
 export const api = {
   vaultStatus: () => callVault<VaultStatusDto>('vault_status'),
-  unlock: (passphrase: string) => callVault<VaultStatusDto>('unlock', { passphrase }),
+  unlock: (passphrase: string, user: string) => callVault<VaultStatusDto>('unlock', { passphrase, user }),
   setUpPassphrase: (form: NewPassphraseForm) => callVault<VaultStatusDto>('set_up_passphrase', { form }),
   lock: () => callVault<VaultStatusDto>('lock'),
+  restoreLatest: (passphrase: string, user: string) =>
+    callVault<VaultStatusDto>('restore_latest', { passphrase, user }),
   changePassphrase: (form: ChangePassphraseForm) => call<null>('change_passphrase', { form }),
   listBackups: () => call<BackupsDto>('list_backups_cmd'),
   makeBackup: () => call<BackupsDto>('make_backup'),
