@@ -14,7 +14,7 @@ use stationdesk::store::backup::{
 use stationdesk::store::AuditAction;
 use stationdesk::store::{file_kind, FileKind, Passphrase};
 use stationdesk::{Store, StoreError};
-use tauri::State;
+use tauri::{Emitter, State};
 use ts_rs::TS;
 
 use crate::commands::{hold, Reply};
@@ -105,6 +105,7 @@ pub async fn vault_status(app: State<'_, App>) -> Reply<VaultStatusDto> {
 /// Opens the encrypted database with its passphrase.
 #[tauri::command]
 pub async fn unlock(
+    window: tauri::AppHandle,
     app: State<'_, App>,
     passphrase: String,
     user: String,
@@ -113,13 +114,13 @@ pub async fn unlock(
     if !matches!(held.vault(), Vault::Open(_)) {
         let key = Passphrase::given(passphrase).map_err(StoreError::from)?;
         let mut store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
-        if !CHECKED.swap(true, Ordering::SeqCst) {
-            // At start, the whole file is read once: a damaged one is said
-            // before anything is typed into it.
-            if let Err(e) = store.quick_check() {
-                CHECKED.store(false, Ordering::SeqCst);
-                return Err(wrong_passphrase(e));
-            }
+        if DAMAGE_FOUND.load(Ordering::SeqCst) {
+            // The check behind an earlier unlock found damage: say it now,
+            // before anything more is typed into the file.
+            store.quick_check().map_err(wrong_passphrase)?;
+            DAMAGE_FOUND.store(false, Ordering::SeqCst);
+        } else if !CHECKED.swap(true, Ordering::SeqCst) {
+            check_in_background(window.clone(), app.path.clone(), key.clone());
         }
         store.set_actor(&user);
         daily_backup(&store);
@@ -205,8 +206,28 @@ fn wrong_passphrase(e: StoreError) -> CommandError {
     }
 }
 
-/// Whether the start-up quick check has passed in this process.
+/// Whether the start-up quick check has been started in this process.
 static CHECKED: AtomicBool = AtomicBool::new(false);
+/// Whether it found the file damaged.
+static DAMAGE_FOUND: AtomicBool = AtomicBool::new(false);
+
+/// The start-up check of the whole file (SQLite's quick check), on a
+/// connection of its own beside the window's: a county-sized file takes
+/// tens of seconds to read, and the user need not wait for it. Damage is
+/// told to the window (`database-damaged`), which says what to do.
+fn check_in_background(window: tauri::AppHandle, path: PathBuf, key: Passphrase) {
+    std::thread::spawn(move || {
+        if let Err(e) = Store::quick_check_file(&path, Some(&key)) {
+            eprintln!("StationDesk start-up check: {e}");
+            if matches!(e, StoreError::Damaged { .. }) {
+                DAMAGE_FOUND.store(true, Ordering::SeqCst);
+                if let Err(e) = window.emit("database-damaged", ()) {
+                    eprintln!("StationDesk cannot tell the window: {e}");
+                }
+            }
+        }
+    });
+}
 
 /// Puts the newest good backup in place of a damaged database (which is
 /// kept beside it), then opens it.
@@ -234,6 +255,7 @@ pub async fn restore_latest(
     let mut store = Store::open_encrypted(&app.path, &key).map_err(wrong_passphrase)?;
     store.quick_check().map_err(wrong_passphrase)?;
     CHECKED.store(true, Ordering::SeqCst);
+    DAMAGE_FOUND.store(false, Ordering::SeqCst);
     store.set_actor(&user);
     store.audit(
         AuditAction::Restore,

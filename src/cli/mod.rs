@@ -180,6 +180,9 @@ pub enum Command {
         #[command(subcommand)]
         command: sync::ConflictCommand,
     },
+    /// Read the whole database file and check its structure (SQLite's quick
+    /// check); a damaged file is named with what to do
+    Check,
     /// Copy the database (encrypted like it) into the backups folder beside
     /// it, or to FILE
     Backup {
@@ -499,9 +502,6 @@ pub(super) fn open_store(path: &Path, passphrase: Option<&Passphrase>) -> Result
         Some(p) => Store::open_encrypted(path, p),
         None => Store::open(path),
     };
-    // Start-up check: a damaged file is named, with what to do, before any
-    // command reads or writes it.
-    let opened = opened.and_then(|store| store.quick_check().map(|()| store));
     opened.map_err(|e| match e {
         StoreError::NeedsPassphrase { path } => CliError::Usage(format!(
             "{} is encrypted (or is not a database at all): give its passphrase with \
@@ -667,6 +667,10 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Sync { format } => sync::status(&store, format, out)?,
         Command::Backup { out: file } => backup::backup(&store, file.as_deref(), now, out)?,
         Command::Backups { format } => backup::list(&path, format, out)?,
+        Command::Check => {
+            store.quick_check()?;
+            writeln!(out, "ok: {} passed SQLite's quick check", path.display())?;
+        }
         Command::Restore { .. } => unreachable!("handled before the store is opened"),
         Command::Verify { format } => verify::verify(&store, format, out)?,
         Command::Audit { command } => audit::audit(&store, command, out)?,
@@ -724,9 +728,15 @@ pub fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let now = Local::now().naive_local();
     let stdout = std::io::stdout();
+    let db = cli.db.clone().unwrap_or_else(default_db_path);
     match run(cli, now, &mut stdout.lock()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
+            // Any command that ran into a damaged page says what to do.
+            let e = match e {
+                CliError::Store(e) => CliError::Store(e.as_damage(&db)),
+                e => e,
+            };
             eprintln!("stationdesk: {e}");
             std::process::ExitCode::from(e.exit_code())
         }

@@ -280,6 +280,31 @@ impl Store {
         apply_key(&conn, &path, key)
     }
 
+    /// SQLite's quick check of a database file on a connection of its own
+    /// (read only), so it can run beside an open store.
+    pub fn quick_check_file(path: &Path, key: Option<&Passphrase>) -> Result<()> {
+        let conn = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })?;
+        if let Some(key) = key {
+            apply_key(&conn, path, key)?;
+        }
+        let found: Vec<String> = conn
+            .prepare("PRAGMA quick_check(5)")
+            .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
+            .map_err(|e| StoreError::from(e).as_damage(path))?;
+        if found.len() == 1 && found[0] == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged {
+                path: path.display().to_string(),
+                detail: format!("SQLite's quick check: {}", found.join("; ")),
+            })
+        }
+    }
+
     /// True when the file is encrypted (opened with a passphrase).
     pub fn is_encrypted(&self) -> bool {
         self.key.is_some()

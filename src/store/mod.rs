@@ -332,6 +332,21 @@ fn damage_in(e: &StoreError) -> Option<String> {
     }
 }
 
+impl StoreError {
+    /// SQLite's "malformed" or "not a database" met while reading `path`
+    /// becomes [`StoreError::Damaged`], with the plain advice; any other
+    /// error stays as it is.
+    pub fn as_damage(self, path: &Path) -> StoreError {
+        match damage_in(&self) {
+            Some(detail) => StoreError::Damaged {
+                path: path.display().to_string(),
+                detail,
+            },
+            None => self,
+        }
+    }
+}
+
 /// Inserts a demo data set, mapping its indexes to the new row ids.
 pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<()> {
     // Not row by row in the audit log: `load_demo` writes one entry.

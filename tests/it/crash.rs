@@ -931,8 +931,16 @@ fn a_damaged_page_is_found_at_start_up_and_the_message_says_restore_the_backup()
             other.err().map(|e| e.to_string())
         ),
     }
+    let out = stationdesk(&db).arg("check").output().expect("run");
+    assert!(
+        !out.status.success(),
+        "the command line's check refuses the file"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    plain_advice(&stderr);
+    // A command that reads the damaged page says the same.
     let out = stationdesk(&db)
-        .args(["staff", "list"])
+        .args(["case", "show", "1"])
         .output()
         .expect("run");
     assert!(!out.status.success(), "the command line refuses the file");

@@ -1,6 +1,7 @@
 // The only module that talks to the shell. Every command's input and output
 // types come from src/bindings/, generated from the Rust DTOs by ts-rs.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen } from '@tauri-apps/api/event';
 import { open as openDialog, save as saveDialog } from '@tauri-apps/plugin-dialog';
 import type { AssignForm } from '../bindings/AssignForm';
 import type { CommandError } from '../bindings/CommandError';
@@ -94,6 +95,11 @@ function progressChannel(onprogress: (p: SyncProgressDto) => void): Channel<Sync
   const channel = new Channel<SyncProgressDto>();
   channel.onmessage = onprogress;
   return channel;
+}
+
+/** Calls `f` when the start-up check finds the database file damaged. */
+export function onDatabaseDamaged(f: () => void): Promise<() => void> {
+  return listen('database-damaged', () => f());
 }
 
 export const api = {

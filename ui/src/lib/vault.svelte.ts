@@ -16,6 +16,24 @@ export function markClosed(): void {
   vault.closed = true;
 }
 
+let pendingLock: Promise<unknown> = Promise.resolve();
+
+/**
+ * Locks: the lock screen goes up at once, and asks the shell what to show
+ * only after the shell has closed the database (else it could see it still
+ * open and take itself down).
+ */
+export function lockWith(close: () => Promise<unknown>): Promise<unknown> {
+  vault.closed = true;
+  pendingLock = close().catch(() => undefined);
+  return pendingLock;
+}
+
+/** Resolves once a lock under way has closed the database. */
+export function lockSettled(): Promise<unknown> {
+  return pendingLock;
+}
+
 /** Unlocked: commands that waited are sent again. */
 export function markOpen(status: VaultStatusDto): void {
   vault.status = status;
