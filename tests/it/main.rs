@@ -10,6 +10,7 @@ mod import;
 mod overdue;
 mod print;
 mod records;
+mod retention;
 mod seal;
 mod store;
 mod sync;
