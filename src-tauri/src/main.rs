@@ -10,6 +10,7 @@ mod dto;
 mod error;
 mod import;
 mod records_dto;
+mod retention;
 mod sync;
 mod training;
 mod vault;
@@ -99,6 +100,8 @@ fn main() {
             cases::create_group,
             cases::add_group_session,
             cases::overdue,
+            retention::past_retention,
+            retention::purge_case,
             workload::workload,
             workload::export_workload,
             workload::policy_settings,

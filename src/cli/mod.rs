@@ -21,6 +21,7 @@ mod import;
 mod policy;
 mod print;
 mod records;
+mod retention;
 mod sync;
 mod training;
 mod verify;
@@ -104,6 +105,12 @@ pub enum Command {
         station: Option<i64>,
         #[arg(long, value_enum, default_value = "table")]
         format: Format,
+    },
+    /// Retention: cases past their retain-until date, and purging a closed
+    /// one's personal information for good (the code and dates stay)
+    Retention {
+        #[command(subcommand)]
+        command: retention::RetentionCommand,
     },
     /// Supervisors' workload for a month against R1–R7
     Workload {
@@ -621,6 +628,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Print { command } => print(&store, command, now, out)?,
         Command::Case { command } => case(&store, command, out)?,
         Command::Training { command } => training::training(&store, command, today, out)?,
+        Command::Retention { command } => retention::retention(&mut store, command, today, out)?,
         Command::Policy { command } => policy::policy(&mut store, command, now, out)?,
         Command::Overdue {
             as_of,

@@ -251,6 +251,30 @@ impl Gen {
         });
     }
 
+    /// Gives `per_station` closed cases of each station (those closed
+    /// earliest, at least 90 days ago) a retain-until date already past —
+    /// 30 days after closing, as a short service agreement may set — so the
+    /// retention list has work to show. Draws nothing from the generator:
+    /// the rest of the demo is unchanged.
+    pub(super) fn past_retention(&mut self, per_station: usize) {
+        let today = self.today;
+        for station in 0..self.demo.stations.len() {
+            let mut closed: Vec<(NaiveDate, usize)> = self
+                .demo
+                .cases
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.case.station_id as usize == station)
+                .filter_map(|(i, c)| c.case.closed_on.map(|d| (d, i)))
+                .filter(|(d, _)| (today - *d).num_days() >= 90)
+                .collect();
+            closed.sort();
+            for &(on, i) in closed.iter().take(per_station) {
+                self.demo.cases[i].case.retain_until = on + Days::new(30);
+            }
+        }
+    }
+
     /// An 18-character resident ID number with a correct check character.
     fn id_number(&mut self, born: NaiveDate) -> String {
         let region = *["430621", "430622", "430623", "431121", "431122"]

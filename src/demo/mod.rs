@@ -181,6 +181,7 @@ pub fn generate(scale: Scale, seed: u64, today: NaiveDate) -> Demo {
         ),
     };
     g.cases(load);
+    g.past_retention(2);
     g.index_open_cases();
     g.groups();
     g.records(months, per_month);

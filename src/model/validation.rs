@@ -55,6 +55,10 @@ pub enum Code {
     PassphraseTooShort,
     PassphraseMismatch,
     WrongPassphrase,
+    ConfirmMismatch,
+    RetentionNotPassed,
+    CaseOpen,
+    RetentionPassed,
 }
 
 impl Code {
@@ -109,6 +113,10 @@ impl Code {
             Code::PassphraseTooShort => "passphrase_too_short",
             Code::PassphraseMismatch => "passphrase_mismatch",
             Code::WrongPassphrase => "wrong_passphrase",
+            Code::ConfirmMismatch => "confirm_mismatch",
+            Code::RetentionNotPassed => "retention_not_passed",
+            Code::CaseOpen => "case_open",
+            Code::RetentionPassed => "retention_passed",
         }
     }
 
@@ -165,6 +173,12 @@ impl Code {
             Code::PassphraseTooShort => "must be at least 8 characters",
             Code::PassphraseMismatch => "does not match the passphrase typed first",
             Code::WrongPassphrase => "does not open this database",
+            Code::ConfirmMismatch => "does not match the case code (type the code again)",
+            Code::RetentionNotPassed => "has not passed yet: the case must still be kept",
+            Code::CaseOpen => "is not closed: close the case before purging it",
+            Code::RetentionPassed => {
+                "has passed: a closed case past it takes no new personal information"
+            }
         }
     }
 }

@@ -191,6 +191,7 @@ impl Store {
         let identity = input.validate(today)?;
         self.with_tx(|tx| {
             case_opened_on(tx, case_id)?;
+            super::retention::check_takes_personal(tx, case_id, today)?;
             write_identity(tx, case_id, &identity)
         })
     }
@@ -242,6 +243,7 @@ impl Store {
         let consent = input.validate(today)?;
         self.with_tx(|tx| {
             case_opened_on(tx, case_id)?;
+            super::retention::check_takes_personal(tx, case_id, today)?;
             tx.execute(
                 "INSERT INTO case_consent (case_id, kind, given_on, given_by, scope) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![case_id, consent.kind, consent.given_on, consent.given_by, consent.scope],

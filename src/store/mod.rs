@@ -11,6 +11,7 @@ mod overdue;
 mod plan;
 mod policy;
 mod records;
+mod retention;
 pub mod seal;
 mod staff;
 mod stations;
@@ -38,6 +39,7 @@ pub use plan::{PlanChange, PlanLine};
 pub use records::{
     ActionItemView, AmendmentView, RecordFilter, RecordSummary, RecordView, SignatureView,
 };
+pub use retention::{PurgeReport, RetentionDue};
 pub use seal::{ChainView, SealProblem, SealProblemKind, SealReport};
 pub use staff::StaffView;
 pub use stations::StationSummary;
@@ -127,6 +129,7 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0006_sync.sql"),
     include_str!("migrations/0007_seal.sql"),
     include_str!("migrations/0008_audit.sql"),
+    include_str!("migrations/0009_retention.sql"),
 ];
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -138,6 +141,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[5]),
     M::up(SOURCES[6]),
     M::up(SOURCES[7]),
+    M::up(SOURCES[8]),
 ];
 
 /// The SQL of every migration, oldest first.
@@ -259,6 +263,11 @@ impl Store {
         // sorts stay in memory instead of a temporary file per statement:
         // a sync import of a million rows spent a third of its time there.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
+        // Deleted content is overwritten with zeros (cells in their pages,
+        // freed pages whole): a purged identity (retention) or an edited-away
+        // value leaves no readable copy behind in the file. WAL frames are
+        // overwritten at the next checkpoint (`Store::purge_case` runs one).
+        conn.pragma_update(None, "secure_delete", "ON")?;
         let found: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if found > MIGRATIONS.len() as i64 {
             return Err(StoreError::TooNew {

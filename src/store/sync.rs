@@ -568,6 +568,9 @@ impl Store {
         let inserted = apply(&tx, &plan, bundle.max_version(), &mut |done| {
             progress(rows + done.min(rows), total)
         })?;
+        // A purge met by this bundle (an identity's or consent's
+        // tombstone): its values leave this laptop's review queue too.
+        super::retention::purge_personal_queue(&tx)?;
         // Signatures and amendments made elsewhere join this laptop's
         // chains in the same transaction.
         super::seal::seal_imported(

@@ -217,6 +217,13 @@ impl Planner<'_> {
         if t.name == "sync_conflict" {
             return;
         }
+        // A deleted identity or consent was purged: what was lost is said
+        // (whose row), never its personal values.
+        let loser = if kind == ConflictKind::Deleted && spec::PERSONAL.contains(&t.name) {
+            spec::redacted(t, &loser)
+        } else {
+            loser
+        };
         // The losing value's own digest too: two laptops may hold different
         // contents under the same latest version (merged from others).
         let digest = sha2::Sha256::digest(loser.to_string().as_bytes());

@@ -453,6 +453,36 @@ pub const TABLES: &[Table] = &[
     },
 ];
 
+/// Tables of the client's personal information. Their rows are deleted
+/// only by a retention purge (`Store::purge_case`), so a merge never keeps
+/// their values once the row is deleted: a losing edit of a deleted row is
+/// queued with its foreign keys alone ([`redacted`]), and the queue entries
+/// still holding a value of a deleted row are removed.
+pub const PERSONAL: &[&str] = &["case_identity", "case_consent"];
+
+/// `value` (a queue entry's JSON object of a row's columns) without the
+/// columns that are no foreign key: it still says whose row it was.
+pub fn redacted(t: &Table, value: &serde_json::Value) -> serde_json::Value {
+    match value {
+        serde_json::Value::Object(m) => serde_json::Value::Object(
+            m.iter()
+                .filter(|(k, _)| t.cols.iter().any(|c| c.name == *k && c.refs.is_some()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Whether a queue entry's value (JSON text) holds a column of `t` that
+/// is no foreign key (unreadable text counts as holding one).
+pub fn holds_personal_value(t: &Table, value: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(value) {
+        Ok(v) => redacted(t, &v) != v,
+        Err(_) => true,
+    }
+}
+
 impl Table {
     /// The field a column belongs to: its group's first column, or itself.
     pub fn field_of(&self, col: &str) -> &'static str {

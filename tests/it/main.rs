@@ -13,6 +13,7 @@ mod import;
 mod overdue;
 mod print;
 mod records;
+mod retention;
 mod seal;
 mod store;
 mod sync;

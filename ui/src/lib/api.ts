@@ -24,6 +24,8 @@ import type { GroupDto } from '../bindings/GroupDto';
 import type { GroupForm } from '../bindings/GroupForm';
 import type { GroupSessionForm } from '../bindings/GroupSessionForm';
 import type { IdentityForm } from '../bindings/IdentityForm';
+import type { RetentionDueDto } from '../bindings/RetentionDueDto';
+import type { PurgeReportDto } from '../bindings/PurgeReportDto';
 import type { WorkloadDto } from '../bindings/WorkloadDto';
 import type { TrainingSummaryDto } from '../bindings/TrainingSummaryDto';
 import type { TrainingDto } from '../bindings/TrainingDto';
@@ -144,6 +146,9 @@ export const api = {
   setIdentity: (caseId: number, form: IdentityForm) => call<CaseDto>('set_identity', { caseId, form }),
   addContact: (caseId: number, form: ContactForm) => call<CaseDto>('add_contact', { caseId, form }),
   addConsent: (caseId: number, form: ConsentForm) => call<CaseDto>('add_consent', { caseId, form }),
+  pastRetention: (stationId: number) => call<RetentionDueDto[]>('past_retention', { stationId }),
+  purgeCase: (caseId: number, confirm: string, by: string) =>
+    call<PurgeReportDto>('purge_case', { caseId, confirm, by }),
   listGroups: (stationId: number) => call<GroupDto[]>('list_groups', { stationId }),
   createGroup: (form: GroupForm) => call<number>('create_group', { form }),
   addGroupSession: (groupId: number, form: GroupSessionForm) => call<number>('add_group_session', { groupId, form }),
@@ -230,6 +235,8 @@ export type {
   GroupForm,
   GroupSessionForm,
   IdentityForm,
+  RetentionDueDto,
+  PurgeReportDto,
   ActionItemDto,
   AssignForm,
   CommandError,

@@ -26,6 +26,7 @@ const codes = [
   'not_closed', 'before_opened', 'bad_id_number', 'birth_date_mismatch', 'bad_phone', 'not_a_group',
   'bad_number', 'code_taken', 'bad_month', 'outside_session', 'bad_score',
   'passphrase_too_short', 'passphrase_mismatch', 'wrong_passphrase', 'bad_backup', 'damaged', 'no_backup',
+  'confirm_mismatch', 'retention_not_passed', 'case_open', 'retention_passed',
 ];
 const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'sync', 'internal', 'closed'];
 // Every code of a refused sync bundle or queue decision (SyncError::code in
