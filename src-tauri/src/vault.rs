@@ -349,6 +349,8 @@ pub async fn make_backup(app: State<'_, App>) -> Reply<BackupsDto> {
 pub async fn restore_backup(app: State<'_, App>, path: String) -> Reply<BackupsDto> {
     let mut held = hold(&app)?;
     let store = held.get()?;
+    // A damaged file is restored from the lock screen, which sets it aside.
+    store.quick_check().map_err(wrong_passphrase)?;
     // Only a file the list offered: the window restores nothing else.
     let known = list_backups(&app.path)?
         .iter()

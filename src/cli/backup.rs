@@ -109,7 +109,10 @@ pub fn restore(
     now: NaiveDateTime,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    match super::open_store(db, key) {
+    // A damaged file is set aside rather than backed up and written into.
+    let opened = super::open_store(db, key)
+        .and_then(|store| store.quick_check().map(|()| store).map_err(CliError::from));
+    match opened {
         Ok(mut store) => {
             let report = store.restore_from(file, None, now, &mut |_, _| {})?;
             writeln!(out, "restored {} into {}", file.display(), store.path())?;

@@ -117,20 +117,25 @@ pub(super) fn apply_key(conn: &Connection, path: &Path, key: &Passphrase) -> Res
         r.get::<_, i64>(0)
     }) {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::NotADatabase => {
+        Err(rusqlite::Error::SqliteFailure(e, _))
+            if matches!(e.code, ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) =>
+        {
             // A wrong key fails every page, the first included; a damaged
             // file opened with the right key fails only some.
             let failed = cipher_failures(conn);
-            if failed.is_empty() || failed.iter().any(|l| l.ends_with(" page 1")) {
+            let first_page = |l: &String| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words.windows(2).any(|w| w == ["page", "1"])
+            };
+            if failed.iter().any(first_page)
+                || (failed.is_empty() && e.code == ErrorCode::NotADatabase)
+            {
                 Err(StoreError::WrongPassphrase {
                     path: path.to_owned(),
                 })
             } else {
                 Err(damaged(path, &failed))
             }
-        }
-        Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == ErrorCode::DatabaseCorrupt => {
-            Err(damaged(path, &cipher_failures(conn)))
         }
         Err(e) => Err(e.into()),
     }

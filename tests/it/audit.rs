@@ -572,8 +572,12 @@ fn a_database_from_before_the_log_migrates_with_an_empty_log() {
     let path = dir.path().join("old.sqlite3");
     {
         let mut conn = Connection::open(&path).expect("raw");
+        let before_audit = stationdesk::store::migration_sources()
+            .iter()
+            .position(|sql| sql.contains("CREATE TABLE audit_log"))
+            .expect("the audit migration");
         stationdesk::store::migrations()
-            .to_version(&mut conn, stationdesk::store::SCHEMA_VERSION - 1)
+            .to_version(&mut conn, before_audit)
             .expect("the schema before the audit log");
         conn.execute_batch(
             "INSERT INTO station (name, township, county) VALUES ('旧站', '旧镇', '旧县');",

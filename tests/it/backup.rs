@@ -356,7 +356,7 @@ fn a_damaged_database_is_set_aside_and_the_backup_put_in_its_place() {
     bytes[middle..middle + 4096].fill(0x33);
     std::fs::write(&db, &bytes).expect("write");
     stationdesk(&db)
-        .args(["staff", "list"])
+        .arg("check")
         .assert()
         .failure()
         .stderr(predicate::str::contains("restore the latest backup"));
@@ -367,7 +367,7 @@ fn a_damaged_database_is_set_aside_and_the_backup_put_in_its_place() {
         .assert()
         .success()
         .stdout(predicate::str::contains("damaged database is kept as"));
-    stationdesk(&db).args(["staff", "list"]).assert().success();
+    stationdesk(&db).arg("check").assert().success();
     let kept: Vec<_> = std::fs::read_dir(dir.path())
         .expect("dir")
         .flatten()
