@@ -12,6 +12,7 @@ mod print;
 mod records;
 mod seal;
 mod store;
+mod sweep;
 mod sync;
 mod sync_merge;
 mod training;
