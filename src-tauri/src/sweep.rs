@@ -196,7 +196,7 @@ fn commands(ids: &Ids) -> Vec<Entry> {
         ),
         entry(
             "update_case",
-            json!({"id": ids.case, "form": case_form}),
+            json!({"id": ids.case, "form": with(&case_form, "code", Some(json!("SW-SWEEP-02")))}),
             &[],
         ),
         entry(
@@ -681,6 +681,13 @@ fn judge_typed(answer: &Answer, number: bool) -> Option<String> {
             if e["message"].as_str().is_none_or(str::is_empty) {
                 return Some(format!("no message: {e}"));
             }
+            // The file is sound: an input that fails as `storage` is one
+            // the checks let through to the database.
+            if kind == "storage" {
+                return Some(format!(
+                    "the input reached the database as `storage`: {e:.300}"
+                ));
+            }
             let fields = e["fields"].as_array().map(Vec::len).unwrap_or_default();
             if kind == "invalid" && fields == 0 {
                 return Some(format!("`invalid` without field codes: {e}"));
@@ -875,7 +882,7 @@ fn hostile_values_are_refused_with_a_kind_and_nothing_half_written() {
                 Answer::Err(e) => e["kind"].as_str().unwrap_or("?").to_owned(),
                 _ => "broken".to_owned(),
             };
-            if (what == "valid" && kind != "ok") || kind == "storage" {
+            if what == "valid" && kind != "ok" {
                 eprintln!("  {} [{what:.60}]: {answer:.300?}", e.name);
             }
             *answers.entry(kind).or_insert(0) += 1;

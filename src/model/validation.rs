@@ -55,6 +55,8 @@ pub enum Code {
     PassphraseTooShort,
     PassphraseMismatch,
     WrongPassphrase,
+    /// A character no text may hold (NUL).
+    BadCharacter,
 }
 
 impl Code {
@@ -109,6 +111,7 @@ impl Code {
             Code::PassphraseTooShort => "passphrase_too_short",
             Code::PassphraseMismatch => "passphrase_mismatch",
             Code::WrongPassphrase => "wrong_passphrase",
+            Code::BadCharacter => "bad_character",
         }
     }
 
@@ -165,6 +168,7 @@ impl Code {
             Code::PassphraseTooShort => "must be at least 8 characters",
             Code::PassphraseMismatch => "does not match the passphrase typed first",
             Code::WrongPassphrase => "does not open this database",
+            Code::BadCharacter => "contains a character that cannot be stored (NUL)",
         }
     }
 }

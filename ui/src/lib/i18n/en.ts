@@ -683,6 +683,7 @@ export const en: Catalogue = {
     passphrase_too_short: 'At least 8 characters',
     passphrase_mismatch: 'The two passphrases differ',
     wrong_passphrase: 'Wrong passphrase (or not a StationDesk data file)',
+    bad_character: 'Contains a character that cannot be saved',
   },
   sync: {
     heading: 'Sync',

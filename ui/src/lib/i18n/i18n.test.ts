@@ -25,7 +25,7 @@ const codes = [
   'reason_required', 'not_a_signer', 'already_signed', 'not_amendable', 'bad_case_code',
   'not_closed', 'before_opened', 'bad_id_number', 'birth_date_mismatch', 'bad_phone', 'not_a_group',
   'bad_number', 'code_taken', 'bad_month', 'outside_session', 'bad_score',
-  'passphrase_too_short', 'passphrase_mismatch', 'wrong_passphrase',
+  'passphrase_too_short', 'passphrase_mismatch', 'wrong_passphrase', 'bad_character',
 ];
 const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'sync', 'internal', 'closed'];
 // Every code of a refused sync bundle or queue decision (SyncError::code in

@@ -683,6 +683,7 @@ export const zhCN = {
     passphrase_too_short: '密码至少 8 个字符',
     passphrase_mismatch: '两次输入的密码不一致',
     wrong_passphrase: '密码不正确（或该文件不是督导台的数据文件）',
+    bad_character: '含有无法保存的字符',
   },
   sync: {
     heading: '同步',
