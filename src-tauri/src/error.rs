@@ -46,9 +46,34 @@ pub struct CommandError {
     pub fields: Vec<FieldError>,
 }
 
+/// The database's own check that a text is not empty, failed by a text the
+/// form's checks passed: one that starts with a NUL character, where
+/// SQLite's `length()` stops. The column names the field.
+fn refused_text(message: &str) -> Option<FieldError> {
+    let column = message
+        .split("CHECK constraint failed: length(trim(")
+        .nth(1)?
+        .split(')')
+        .next()?;
+    Some(FieldError {
+        field: camel_case(column),
+        code: "bad_character".into(),
+    })
+}
+
 impl From<StoreError> for CommandError {
     fn from(e: StoreError) -> Self {
         let message = e.to_string();
+        if let Some(field) = matches!(e, StoreError::Sqlite(_))
+            .then(|| refused_text(&message))
+            .flatten()
+        {
+            return CommandError {
+                kind: ErrorKind::Invalid,
+                message,
+                fields: vec![field],
+            };
+        }
         let (kind, fields) = match &e {
             StoreError::Invalid(invalid) => (ErrorKind::Invalid, fields_of(invalid)),
             StoreError::NotFound { .. } => (ErrorKind::NotFound, vec![]),
@@ -221,6 +246,30 @@ mod tests {
         );
         let json = serde_json::to_value(&e).expect("json");
         assert_eq!(json["kind"], "invalid");
+    }
+
+    #[test]
+    fn a_text_the_database_refuses_is_invalid_with_its_field() {
+        // What SQLite says of a name that starts with a NUL character.
+        let sqlite = stationdesk::Store::open_in_memory()
+            .expect("store")
+            .with_tx(|tx| {
+                tx.execute(
+                    "INSERT INTO station (name, township, county) VALUES (?1, 'x', 'y')",
+                    ["\0青溪"],
+                )?;
+                Ok(())
+            })
+            .expect_err("refused by the CHECK");
+        let e: CommandError = sqlite.into();
+        assert_eq!(e.kind, ErrorKind::Invalid);
+        assert_eq!(
+            e.fields,
+            [FieldError {
+                field: "name".into(),
+                code: "bad_character".into()
+            }]
+        );
     }
 
     #[test]

@@ -11,6 +11,8 @@ mod error;
 mod import;
 mod records_dto;
 mod retention;
+#[cfg(test)]
+mod sweep;
 mod sync;
 mod training;
 mod vault;
@@ -48,15 +50,12 @@ fn db_path() -> PathBuf {
     }
 }
 
-fn main() {
-    // The database opens on the lock screen, with its passphrase.
-    let (vault, path) = vault::initial(db_path());
-    let result = tauri::Builder::default()
+/// The window's state and every command it serves, on any runtime: the
+/// real one in [`main`], the mock one in the sweep test.
+fn serve<R: tauri::Runtime>(builder: tauri::Builder<R>, app: App) -> tauri::Builder<R> {
+    builder
         .plugin(tauri_plugin_dialog::init())
-        .manage(App {
-            store: Mutex::new(vault),
-            path,
-        })
+        .manage(app)
         .invoke_handler(tauri::generate_handler![
             vault::vault_status,
             vault::unlock,
@@ -129,7 +128,16 @@ fn main() {
             sync::list_conflicts,
             sync::resolve_conflict,
         ])
-        .run(tauri::generate_context!());
+}
+
+fn main() {
+    // The database opens on the lock screen, with its passphrase.
+    let (vault, path) = vault::initial(db_path());
+    let app = App {
+        store: Mutex::new(vault),
+        path,
+    };
+    let result = serve(tauri::Builder::default(), app).run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("StationDesk stopped: {e}");
         std::process::exit(1);

@@ -104,8 +104,8 @@ pub async fn vault_status(app: State<'_, App>) -> Reply<VaultStatusDto> {
 
 /// Opens the encrypted database with its passphrase.
 #[tauri::command]
-pub async fn unlock(
-    window: tauri::AppHandle,
+pub async fn unlock<R: tauri::Runtime>(
+    window: tauri::AppHandle<R>,
     app: State<'_, App>,
     passphrase: String,
     user: String,
@@ -215,7 +215,11 @@ static DAMAGE_FOUND: AtomicBool = AtomicBool::new(false);
 /// connection of its own beside the window's: a county-sized file takes
 /// tens of seconds to read, and the user need not wait for it. Damage is
 /// told to the window (`database-damaged`), which says what to do.
-fn check_in_background(window: tauri::AppHandle, path: PathBuf, key: Passphrase) {
+fn check_in_background<R: tauri::Runtime>(
+    window: tauri::AppHandle<R>,
+    path: PathBuf,
+    key: Passphrase,
+) {
     std::thread::spawn(move || {
         if let Err(e) = Store::quick_check_file(&path, Some(&key)) {
             eprintln!("StationDesk start-up check: {e}");

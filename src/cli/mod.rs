@@ -576,7 +576,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
     )?
     .map(|text| Passphrase::given(text.as_str()))
     .transpose()
-    .map_err(|_| CliError::Usage("the passphrase is empty".into()))?;
+    .map_err(StoreError::from)?;
     if let Command::Passphrase { new_file } = &cli.command {
         return set_passphrase(&path, passphrase.as_ref(), new_file.as_deref(), out);
     }

@@ -59,6 +59,8 @@ pub enum Code {
     RetentionNotPassed,
     CaseOpen,
     RetentionPassed,
+    /// A character no text may hold (NUL).
+    BadCharacter,
 }
 
 impl Code {
@@ -117,6 +119,7 @@ impl Code {
             Code::RetentionNotPassed => "retention_not_passed",
             Code::CaseOpen => "case_open",
             Code::RetentionPassed => "retention_passed",
+            Code::BadCharacter => "bad_character",
         }
     }
 
@@ -179,6 +182,7 @@ impl Code {
             Code::RetentionPassed => {
                 "has passed: a closed case past it takes no new personal information"
             }
+            Code::BadCharacter => "contains a character that cannot be stored (NUL)",
         }
     }
 }

@@ -370,8 +370,20 @@ impl Store {
     pub fn create_group(&mut self, input: &GroupInput, today: NaiveDate) -> Result<i64> {
         let group = input.validate(today)?;
         self.with_tx(|tx| {
+            let mut errors = vec![];
             if !staff_exists(tx, group.leader_id)? {
-                return Err(Invalid::one("leader_id", Code::NotFound).into());
+                errors.push(("leader_id", Code::NotFound));
+            }
+            if !station_exists(tx, group.station_id)? {
+                errors.push(("station_id", Code::NotFound));
+            }
+            if !errors.is_empty() {
+                return Err(StoreError::Invalid(Invalid(
+                    errors
+                        .into_iter()
+                        .map(|(field, code)| crate::model::FieldError { field, code })
+                        .collect(),
+                )));
             }
             insert_group(tx, &group)
         })
@@ -465,6 +477,13 @@ fn checked(
 fn staff_exists(tx: &Transaction, id: i64) -> Result<bool> {
     Ok(tx
         .query_row("SELECT 1 FROM staff WHERE id = ?1", [id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+fn station_exists(tx: &Transaction, id: i64) -> Result<bool> {
+    Ok(tx
+        .query_row("SELECT 1 FROM station WHERE id = ?1", [id], |_| Ok(()))
         .optional()?
         .is_some())
 }

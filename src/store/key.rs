@@ -37,6 +37,10 @@ impl Passphrase {
         if text.is_empty() {
             return Err(Invalid::one("passphrase", Code::Required));
         }
+        // SQLCipher's key is SQL text, which ends at a NUL.
+        if text.contains('\0') {
+            return Err(Invalid::one("passphrase", Code::BadCharacter));
+        }
         Ok(Passphrase(text))
     }
 
@@ -45,6 +49,9 @@ impl Passphrase {
         let text = Zeroizing::new(text.into());
         if text.trim().is_empty() {
             return Err(Invalid::one("passphrase", Code::Required));
+        }
+        if text.contains('\0') {
+            return Err(Invalid::one("passphrase", Code::BadCharacter));
         }
         if text.chars().count() < Self::MIN_CHARS {
             return Err(Invalid::one("passphrase", Code::PassphraseTooShort));

@@ -319,6 +319,69 @@ impl Store {
         Ok(self.station_count()? == 0)
     }
 
+    /// SQLite's `integrity_check`: `["ok"]` when the file is sound, else
+    /// each problem it found.
+    pub fn integrity_check(&self) -> Result<Vec<String>> {
+        let mut stmt = self.conn.prepare("PRAGMA integrity_check")?;
+        let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Rows inserted, changed or deleted through this connection since it
+    /// opened, rolled back or not: when it has not moved, nothing was
+    /// written (the sweep test's cheap check before [`Store::content_digest`]).
+    pub fn total_changes(&self) -> u64 {
+        self.conn.total_changes()
+    }
+
+    /// A SHA-256 over the schema and every row of every table, in hex:
+    /// equal digests, equal content. Tests compare a database before and
+    /// after a refused command with it (a refused input writes nothing).
+    pub fn content_digest(&self) -> Result<String> {
+        use rusqlite::types::ValueRef;
+        use sha2::{Digest, Sha256};
+        let mut hash = Sha256::new();
+        let mut tables = vec![];
+        {
+            let mut stmt = self.conn.prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let name: String = row.get(0)?;
+                let sql: Option<String> = row.get(1)?;
+                hash.update(format!("{name}\0{}\0", sql.unwrap_or_default()));
+                tables.push(name);
+            }
+        }
+        for table in tables {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
+            let n = stmt.column_count();
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                for i in 0..n {
+                    match row.get_ref(i)? {
+                        ValueRef::Null => hash.update(b"N"),
+                        ValueRef::Integer(v) => hash.update(format!("I{v}")),
+                        ValueRef::Real(v) => hash.update(format!("R{v}")),
+                        ValueRef::Text(t) => {
+                            hash.update(format!("T{}:", t.len()));
+                            hash.update(t);
+                        }
+                        ValueRef::Blob(b) => {
+                            hash.update(format!("B{}:", b.len()));
+                            hash.update(b);
+                        }
+                    }
+                }
+                hash.update(b"\n");
+            }
+        }
+        Ok(hex::encode(hash.finalize().as_slice()))
+    }
+
     pub(crate) fn station_count(&self) -> Result<i64> {
         Ok(self
             .conn

@@ -625,3 +625,36 @@ fn a_version_2_database_with_signed_and_unsigned_records_migrates() {
         .any(|f| f.rule.code() == "R3" && f.subject_id == 2));
     assert!(store.record(1).expect("signed record").locked());
 }
+
+#[test]
+fn a_group_at_an_unknown_station_is_refused_by_field() {
+    // Found by the hostile-input sweep: it was a FOREIGN KEY failure, shown
+    // as a storage error.
+    let mut s = store();
+    let leader = add(&mut s, "组长", "frontline");
+    let group = |station_id: i64, leader_id: i64| stationdesk::model::GroupInput {
+        station_id,
+        kind: "group".into(),
+        name: "长者小组".into(),
+        therapeutic: false,
+        leader_id,
+        started_on: "2026-10-01".into(),
+    };
+    for station in [-1, 0, 987_654_321, i64::MAX] {
+        let e = s
+            .create_group(&group(station, leader), today())
+            .expect_err("no such station");
+        assert_eq!(invalid(e), [("station_id", Code::NotFound)]);
+    }
+    let e = s
+        .create_group(&group(2, 987_654_321), today())
+        .expect_err("no such station or leader");
+    assert_eq!(
+        invalid(e),
+        [
+            ("leader_id", Code::NotFound),
+            ("station_id", Code::NotFound)
+        ]
+    );
+    s.create_group(&group(1, leader), today()).expect("valid");
+}

@@ -308,3 +308,36 @@ fn a_damaged_encrypted_file_is_told_apart_from_a_wrong_passphrase() {
         ),
     }
 }
+
+#[test]
+fn a_passphrase_with_a_nul_character_is_refused_by_field() {
+    // Found by the hostile-input sweep: SQLCipher's key is SQL text, so a
+    // NUL cut it short and the window showed a storage error.
+    let code = |e: stationdesk::model::Invalid| e.0[0].code;
+    use stationdesk::model::Code;
+    assert_eq!(
+        code(Passphrase::given("ab\0cdefgh").expect_err("NUL")),
+        Code::BadCharacter
+    );
+    assert_eq!(
+        code(Passphrase::choose("ab\0cdefgh", "ab\0cdefgh").expect_err("NUL")),
+        Code::BadCharacter
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("nul.sqlite3");
+    let key = dir.path().join("key.txt");
+    std::fs::write(&key, b"long enough\0passphrase\n").expect("write");
+    Command::cargo_bin("stationdesk")
+        .expect("binary")
+        .env_remove("STATIONDESK_DB")
+        .env_remove("STATIONDESK_PASSPHRASE")
+        .arg("--db")
+        .arg(&db)
+        .arg("--passphrase-file")
+        .arg(&key)
+        .arg("init")
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("stationdesk:").and(predicate::str::contains("NUL")));
+    assert!(!db.exists());
+}

@@ -16,6 +16,7 @@ mod records;
 mod retention;
 mod seal;
 mod store;
+mod sweep;
 mod sync;
 mod sync_merge;
 mod training;

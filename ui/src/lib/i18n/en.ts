@@ -717,6 +717,7 @@ export const en: Catalogue = {
     retention_not_passed: 'The retention date has not passed yet: the case must be kept',
     case_open: 'The case is not closed: close it before purging',
     retention_passed: 'The case is closed and past its retention date: no new personal information (change the date first to keep it longer)',
+    bad_character: 'Contains a character that cannot be saved',
   },
   sync: {
     heading: 'Sync',

@@ -27,6 +27,7 @@ const codes = [
   'bad_number', 'code_taken', 'bad_month', 'outside_session', 'bad_score',
   'passphrase_too_short', 'passphrase_mismatch', 'wrong_passphrase', 'bad_backup', 'damaged', 'no_backup',
   'confirm_mismatch', 'retention_not_passed', 'case_open', 'retention_passed',
+  'bad_character',
 ];
 const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'sync', 'internal', 'closed'];
 // Every code of a refused sync bundle or queue decision (SyncError::code in

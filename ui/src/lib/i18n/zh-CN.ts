@@ -717,6 +717,7 @@ export const zhCN = {
     retention_not_passed: '尚未超过保存期限，不能清除',
     case_open: '个案尚未结案，不能清除',
     retention_passed: '个案已结案且已过保存期限，不能再录入个人信息（如需继续保存，请先修改保存期限）',
+    bad_character: '含有无法保存的字符',
   },
   sync: {
     heading: '同步',
