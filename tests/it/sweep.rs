@@ -191,8 +191,7 @@ impl Fixture {
         run(&["export", "--out", "good.bundle"]);
         run(&["backup", "--out", "good.backup"]);
         let due: serde_json::Value =
-            serde_json::from_slice(&run(&["retention", "list", "--format", "json"]))
-                .expect("json");
+            serde_json::from_slice(&run(&["retention", "list", "--format", "json"])).expect("json");
         let purge = due
             .as_array()
             .expect("cases")
