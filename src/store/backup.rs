@@ -156,6 +156,28 @@ pub fn list_backups(db: &Path) -> Result<Vec<BackupInfo>> {
     Ok(found)
 }
 
+/// The online backup API from `from` into `to`, a step of pages at a time,
+/// reporting (pages done, pages in all).
+fn copy_pages(
+    from: &Connection,
+    to: &mut Connection,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    let backup = Backup::new(from, to)?;
+    loop {
+        let step = backup.step(PAGES_PER_STEP)?;
+        let p = backup.progress();
+        let total = p.pagecount.max(0) as u64;
+        progress(total - (p.remaining.max(0) as u64).min(total), total);
+        match step {
+            StepResult::Done => return Ok(()),
+            StepResult::More => {}
+            // Someone else is writing: let them finish, then go on.
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
 /// Copies the database `from` into `dest` page by page with the online
 /// backup API, reporting (pages done, pages in all). `dest` is keyed
 /// first when the source is encrypted, so the copy is encrypted too.
@@ -189,20 +211,7 @@ fn copy_database(
         if let Some(key) = key {
             apply_key(&to, &partial, key)?;
         }
-        let backup = Backup::new(from, &mut to)?;
-        loop {
-            let step = backup.step(PAGES_PER_STEP)?;
-            let p = backup.progress();
-            let total = p.pagecount.max(0) as u64;
-            progress(total - (p.remaining.max(0) as u64).min(total), total);
-            match step {
-                StepResult::Done => break,
-                StepResult::More => {}
-                // Someone else is writing: let them finish, then go on.
-                _ => std::thread::sleep(Duration::from_millis(50)),
-            }
-        }
-        drop(backup);
+        copy_pages(from, &mut to, progress)?;
         // A backup file stands alone: no WAL beside it.
         to.pragma_update(None, "journal_mode", "DELETE")?;
     }
@@ -359,20 +368,7 @@ impl Store {
             });
         }
         let saved_as = self.backup(Reason::Restore, now, &mut |_, _| {})?;
-        {
-            let backup = Backup::new(&source, &mut self.conn)?;
-            loop {
-                let step = backup.step(PAGES_PER_STEP)?;
-                let p = backup.progress();
-                let total = p.pagecount.max(0) as u64;
-                progress(total - (p.remaining.max(0) as u64).min(total), total);
-                match step {
-                    StepResult::Done => break,
-                    StepResult::More => {}
-                    _ => std::thread::sleep(Duration::from_millis(50)),
-                }
-            }
-        }
+        copy_pages(&source, &mut self.conn, progress)?;
         drop(source);
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         super::migrations().to_latest(&mut self.conn)?;
