@@ -4,6 +4,7 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod audit;
 mod cases;
 mod commands;
 mod dto;
@@ -124,6 +125,9 @@ fn main() {
             sync::apply_bundle,
             sync::list_conflicts,
             sync::resolve_conflict,
+            audit::audit_entries,
+            audit::export_audit,
+            audit::verify_seals,
         ])
         .run(tauri::generate_context!());
     if let Err(e) = result {
