@@ -2,6 +2,7 @@
 //! demo data (`demo`) and the command-line tool (`cli`). Nothing here knows
 //! Tauri; the shell in `src-tauri/` is a thin adapter over this library.
 
+pub mod audit_csv;
 pub mod cli;
 pub mod demo;
 pub mod import;

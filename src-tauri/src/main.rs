@@ -4,6 +4,7 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod audit;
 mod cases;
 mod commands;
 mod dto;
@@ -127,6 +128,9 @@ fn serve<R: tauri::Runtime>(builder: tauri::Builder<R>, app: App) -> tauri::Buil
             sync::apply_bundle,
             sync::list_conflicts,
             sync::resolve_conflict,
+            audit::audit_entries,
+            audit::export_audit,
+            audit::verify_seals,
         ])
 }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{json as print_json, parse_day, CliError, Format};
+use crate::audit_csv::{action_label, csv_bytes, detail_text};
 use crate::store::{AuditAction, AuditEntry, AuditFilter, Store};
 
 #[derive(Debug, clap::Subcommand)]
@@ -118,10 +119,6 @@ pub fn audit(store: &Store, command: AuditCommand, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
-fn action_label(code: &str) -> &str {
-    AuditAction::from_code(code).map_or(code, |a| a.label_zh())
-}
-
 fn write_table(entries: &[AuditEntry], out: &mut dyn Write) -> std::io::Result<()> {
     let mut table = comfy_table::Table::new();
     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
@@ -141,61 +138,21 @@ fn write_table(entries: &[AuditEntry], out: &mut dyn Write) -> std::io::Result<(
     writeln!(out, "{table}")
 }
 
-fn detail_text(detail: &serde_json::Value) -> String {
-    match detail.as_object() {
-        Some(m) if m.is_empty() => String::new(),
-        _ => detail.to_string(),
-    }
-}
-
-/// The CSV's header, in the column order.
-pub const CSV_HEADER: [&str; 10] = [
-    "编号",
-    "时间",
-    "操作人",
-    "操作",
-    "操作代码",
-    "表",
-    "行号",
-    "行标识",
-    "字段",
-    "详情",
-];
-
-/// Writes the entries as CSV (a BOM, then a header) to a temporary file
-/// beside `path`, renamed into place: a failed export leaves no half file.
+/// Writes the entries as CSV (`audit_csv::csv_bytes`: a BOM, then a
+/// header) to a temporary file beside `path`, renamed into place: a failed
+/// export leaves no half file.
 fn write_csv(entries: &[AuditEntry], path: &Path) -> Result<(), CliError> {
     let fail = |source: std::io::Error| CliError::WriteFile {
         path: path.to_owned(),
         source,
     };
+    let bytes = csv_bytes(entries).map_err(|e| fail(std::io::Error::other(e)))?;
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all("\u{feff}".as_bytes()).map_err(fail)?;
-    {
-        let mut w = csv::Writer::from_writer(&mut tmp);
-        let csv_err = |e: csv::Error| fail(std::io::Error::other(e));
-        w.write_record(CSV_HEADER).map_err(csv_err)?;
-        for e in entries {
-            w.write_record([
-                e.id.to_string(),
-                e.at.clone(),
-                e.actor.clone(),
-                action_label(&e.action).to_owned(),
-                e.action.clone(),
-                e.table.clone().unwrap_or_default(),
-                e.row_id.map(|i| i.to_string()).unwrap_or_default(),
-                e.row_uid.clone().unwrap_or_default(),
-                e.fields.join(", "),
-                detail_text(&e.detail),
-            ])
-            .map_err(csv_err)?;
-        }
-        w.flush().map_err(fail)?;
-    }
+    tmp.write_all(&bytes).map_err(fail)?;
     tmp.as_file().sync_all().map_err(fail)?;
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())

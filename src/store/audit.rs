@@ -80,15 +80,15 @@ impl AuditAction {
 
     pub fn label_zh(self) -> &'static str {
         match self {
-            AuditAction::Create => "新建",
+            AuditAction::Create => "新增",
             AuditAction::Update => "修改",
             AuditAction::Delete => "删除",
             AuditAction::Sign => "签名",
-            AuditAction::Amend => "更正",
+            AuditAction::Amend => "修订",
             AuditAction::Export => "导出",
             AuditAction::Import => "导入",
             AuditAction::Restore => "恢复",
-            AuditAction::Passphrase => "更改口令",
+            AuditAction::Passphrase => "修改密码",
             AuditAction::Purge => "清除",
             AuditAction::Backup => "备份",
         }
@@ -270,6 +270,15 @@ impl Store {
             &[],
             &detail,
         )?)
+    }
+
+    /// Everyone the log names, by name (for the window's filter).
+    pub fn audit_actors(&self) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT actor FROM audit_log ORDER BY actor")?;
+        let rows = stmt.query_map([], |r| r.get(0))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// Entries matching `filter`, newest first (or oldest first).

@@ -299,12 +299,12 @@ impl SealProblemKind {
 
     pub fn label_zh(self) -> &'static str {
         match self {
-            SealProblemKind::ContentChanged => "记录内容被改动",
+            SealProblemKind::ContentChanged => "内容被改动",
             SealProblemKind::EventChanged => "签名或修订被改动",
             SealProblemKind::EventMissing => "签名或修订被删除",
             SealProblemKind::RecordMissing => "记录被删除",
             SealProblemKind::SealMissing => "缺少封存",
-            SealProblemKind::ChainBroken => "封存链断裂",
+            SealProblemKind::ChainBroken => "链条断裂",
         }
     }
 }

@@ -55,6 +55,11 @@ import type { VaultStatusDto } from '../bindings/VaultStatusDto';
 import type { NewPassphraseForm } from '../bindings/NewPassphraseForm';
 import type { ChangePassphraseForm } from '../bindings/ChangePassphraseForm';
 import type { BackupsDto } from '../bindings/BackupsDto';
+import type { AuditFilterForm } from '../bindings/AuditFilterForm';
+import type { AuditPageDto } from '../bindings/AuditPageDto';
+import type { AuditEntryDto } from '../bindings/AuditEntryDto';
+import type { SealReportDto } from '../bindings/SealReportDto';
+import type { SealProblemDto } from '../bindings/SealProblemDto';
 import { markClosed, whenOpen } from './vault.svelte';
 
 /** Any rejection as the shell's wire error; a foreign one becomes `internal`. */
@@ -192,6 +197,12 @@ export const api = {
   resolveConflict: (id: number, keep: 'winner' | 'loser', by: string) =>
     call<SyncStatusDto>('resolve_conflict', { id, keep, by }),
   /** The system's save dialog for a bundle; null when cancelled. */
+  /** One page of the audit log, newest first; a bad date is refused beside its field. */
+  auditEntries: (filter: AuditFilterForm, page: number) => call<AuditPageDto>('audit_entries', { filter, page }),
+  /** Every entry the filters let through, as CSV in the export folder; answers the file's path. */
+  exportAudit: (filter: AuditFilterForm) => call<string>('export_audit', { filter }),
+  /** Recomputes the signed records' seal chains. */
+  verifySeals: () => call<SealReportDto>('verify_seals'),
   chooseSavePath: (title: string, defaultPath: string, kindName: string) =>
     saveDialog({ title, defaultPath, filters: [{ name: kindName, extensions: ['sdsync'] }] }),
   /** The system's open dialog for a bundle; null when cancelled. */
@@ -250,4 +261,9 @@ export type {
   SupervisionLinkDto,
   VaultStatusDto,
   BackupsDto,
+  AuditFilterForm,
+  AuditPageDto,
+  AuditEntryDto,
+  SealReportDto,
+  SealProblemDto,
 };
