@@ -124,6 +124,17 @@ fn commands(ids: &Ids) -> Vec<Entry> {
         ),
         entry("past_retention", json!({"stationId": 1}), &[]),
         entry(
+            "audit_entries",
+            json!({"filter": {"from": "2026-01-01", "to": "", "action": "", "actor": ""}, "page": 0}),
+            &[],
+        ),
+        entry(
+            "export_audit",
+            json!({"filter": {"from": "", "to": "2026-12-31", "action": "create", "actor": ""}}),
+            &[],
+        ),
+        entry("verify_seals", json!({}), &[]),
+        entry(
             "purge_case",
             json!({"caseId": 1, "confirm": "not the code", "by": "测试督导"}),
             &[],

@@ -243,7 +243,7 @@ impl Store {
             )?;
             Ok(())
         });
-        self.set_cache_mib(2)?;
+        self.set_cache_mib(self.resting_cache_mib())?;
         loaded
     }
 }

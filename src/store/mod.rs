@@ -282,6 +282,7 @@ impl Store {
             key,
             actor: audit::default_actor(),
         };
+        store.set_cache_mib(store.resting_cache_mib())?;
         if found > 0 && found < MIGRATIONS.len() as i64 {
             // The data as it was, in case the migration goes wrong.
             let now = chrono::Local::now().naive_local();
@@ -312,6 +313,20 @@ impl Store {
     pub(crate) fn set_cache_mib(&self, mib: i64) -> Result<()> {
         self.conn.pragma_update(None, "cache_size", -mib * 1024)?;
         Ok(())
+    }
+
+    /// The page cache a connection keeps between big jobs. A plain file is
+    /// read through the memory map (the OS caches its pages), so SQLite's
+    /// own cache stays small; SQLCipher cannot map an encrypted file, and
+    /// every page read is decrypted and authenticated again unless it stays
+    /// in the cache, so an encrypted store keeps as much as the map would
+    /// have covered. The cache grows only as pages are read.
+    pub(crate) fn resting_cache_mib(&self) -> i64 {
+        if self.key.is_some() {
+            MMAP_BYTES / (1024 * 1024)
+        } else {
+            2
+        }
     }
 
     /// True when there is no station yet: the first run.

@@ -542,7 +542,7 @@ impl Store {
         // A big page cache while merging, as when loading demo data.
         self.set_cache_mib(256)?;
         let result = self.import_inner(bundle, file, sha256, dry_run, now, progress);
-        self.set_cache_mib(2)?;
+        self.set_cache_mib(self.resting_cache_mib())?;
         result
     }
 
