@@ -365,7 +365,6 @@ pub async fn restore_backup(app: State<'_, App>, path: String) -> Reply<BackupsD
     store
         .restore_from(
             std::path::Path::new(&path),
-            None,
             Local::now().naive_local(),
             &mut |_, _| {},
         )

@@ -114,7 +114,7 @@ pub fn restore(
         .and_then(|store| store.quick_check().map(|()| store).map_err(CliError::from));
     match opened {
         Ok(mut store) => {
-            let report = store.restore_from(file, None, now, &mut |_, _| {})?;
+            let report = store.restore_from(file, now, &mut |_, _| {})?;
             writeln!(out, "restored {} into {}", file.display(), store.path())?;
             if let Some(saved) = report.saved_as {
                 writeln!(

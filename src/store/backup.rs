@@ -343,7 +343,8 @@ impl Store {
     }
 
     /// Restores a backup over this database. The backup is opened with
-    /// `key` (this database's passphrase when `None`) and must pass
+    /// this database's passphrase (SQLCipher copies pages as they are
+    /// stored, so both sides must share the key) and must pass
     /// `integrity_check` before anything is touched; then the database as
     /// it is now is itself backed up, and the backup's pages are copied in
     /// with the online backup API in one go. A backup from an older
@@ -351,22 +352,10 @@ impl Store {
     pub fn restore_from(
         &mut self,
         file: &Path,
-        key: Option<&Passphrase>,
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<RestoreReport> {
-        let key = key.or(self.key.as_ref()).cloned();
-        let (source, version) = check_backup(file, key.as_ref())?;
-        if key.as_ref().map(Passphrase::as_str) != self.key.as_ref().map(Passphrase::as_str) {
-            // SQLCipher copies pages as they are stored: both sides must use
-            // the same key.
-            return Err(StoreError::BadBackup {
-                path: file.to_owned(),
-                detail: "it was made with another passphrase; change this database's \
-                         passphrase to that one first"
-                    .into(),
-            });
-        }
+        let (source, version) = check_backup(file, self.key.as_ref())?;
         let saved_as = self.backup(Reason::Restore, now, &mut |_, _| {})?;
         copy_pages(&source, &mut self.conn, progress)?;
         drop(source);

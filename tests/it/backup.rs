@@ -141,12 +141,7 @@ fn a_restore_puts_the_backup_back_and_keeps_what_it_replaced() {
     assert_ne!(names(&store), before);
 
     let report = store
-        .restore_from(
-            &backup.path,
-            None,
-            at("2026-11-23 09:00:00"),
-            &mut |_, _| {},
-        )
+        .restore_from(&backup.path, at("2026-11-23 09:00:00"), &mut |_, _| {})
         .expect("restore");
     assert_eq!(names(&store), before, "the open store sees the backup");
     let saved = report.saved_as.expect("the replaced state is kept");
@@ -192,7 +187,7 @@ fn a_damaged_foreign_or_missing_backup_is_refused_and_changes_nothing() {
     bytes[middle..middle + 4096].fill(0x5a);
     std::fs::write(&damaged, &bytes).expect("write");
     let err = store
-        .restore_from(&damaged, None, at("2026-11-23 09:00:00"), &mut |_, _| {})
+        .restore_from(&damaged, at("2026-11-23 09:00:00"), &mut |_, _| {})
         .expect_err("damaged");
     assert!(matches!(err, StoreError::BadBackup { .. }), "{err}");
 
@@ -206,7 +201,7 @@ fn a_damaged_foreign_or_missing_backup_is_refused_and_changes_nothing() {
     let foreign = dir.path().join("foreign.sqlite3");
     other.backup_to(&foreign, &mut |_, _| {}).expect("backup");
     let err = store
-        .restore_from(&foreign, None, at("2026-11-23 09:00:00"), &mut |_, _| {})
+        .restore_from(&foreign, at("2026-11-23 09:00:00"), &mut |_, _| {})
         .expect_err("foreign");
     assert!(matches!(err, StoreError::WrongPassphrase { .. }), "{err}");
 
@@ -214,7 +209,6 @@ fn a_damaged_foreign_or_missing_backup_is_refused_and_changes_nothing() {
     let err = store
         .restore_from(
             &dir.path().join("nothing.sqlite3"),
-            None,
             at("2026-11-23 09:00:00"),
             &mut |_, _| {},
         )
@@ -223,7 +217,7 @@ fn a_damaged_foreign_or_missing_backup_is_refused_and_changes_nothing() {
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "不是备份\n".repeat(500)).expect("notes");
     assert!(store
-        .restore_from(&notes, None, at("2026-11-23 09:00:00"), &mut |_, _| {})
+        .restore_from(&notes, at("2026-11-23 09:00:00"), &mut |_, _| {})
         .is_err());
 
     assert_eq!(names(&store), before);
