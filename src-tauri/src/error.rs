@@ -94,9 +94,9 @@ impl From<StoreError> for CommandError {
                     code: "bad_backup".into(),
                 }],
             ),
-            StoreError::NotEncrypted { .. } | StoreError::NotPlain { .. } => {
-                (ErrorKind::Conflict, vec![])
-            }
+            StoreError::NotEncrypted { .. }
+            | StoreError::NotPlain { .. }
+            | StoreError::OldLayout { .. } => (ErrorKind::Conflict, vec![]),
             StoreError::Sync(s) => (
                 ErrorKind::Sync,
                 vec![FieldError {

@@ -19,7 +19,7 @@ use rusqlite::{Connection, OpenFlags};
 use serde_json::json;
 
 use super::audit::AuditAction;
-use super::key::{apply_key, Passphrase};
+use super::key::{apply_key, apply_key_as, relayout_copy, Layout, Passphrase};
 use super::{Result, Store, StoreError, MIGRATIONS};
 
 /// Why a backup was made.
@@ -211,6 +211,11 @@ fn copy_database(
         if let Some(key) = key {
             apply_key(&to, &partial, key)?;
         }
+        // No journal and no syncing while the pages go in: a copy cut
+        // short is only a `.partial` file, and the whole file is synced
+        // once before it is renamed into place.
+        to.pragma_update(None, "journal_mode", "OFF")?;
+        to.pragma_update(None, "synchronous", "OFF")?;
         copy_pages(from, &mut to, progress)?;
         // A backup file stands alone: no WAL beside it.
         to.pragma_update(None, "journal_mode", "DELETE")?;
@@ -223,8 +228,10 @@ fn copy_database(
 }
 
 /// Opens a backup read-only with `key` and checks that it is a whole,
-/// undamaged StationDesk database this program can read.
-fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i64)> {
+/// undamaged StationDesk database this program can read. A backup in
+/// SQLCipher's default layout (made by the first encrypting build) is
+/// opened that way, and said so.
+fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i64, Layout)> {
     let bad = |detail: String| StoreError::BadBackup {
         path: file.to_owned(),
         detail,
@@ -232,10 +239,23 @@ fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i6
     if !file.is_file() {
         return Err(bad("there is no such file".into()));
     }
-    let conn = Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .map_err(|e| bad(e.to_string()))?;
+    let open = || {
+        Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| bad(e.to_string()))
+    };
+    let mut conn = open()?;
+    let mut layout = Layout::Stationdesk;
     match key {
-        Some(key) => apply_key(&conn, file, key)?,
+        Some(key) => {
+            if let Err(e) = apply_key(&conn, file, key) {
+                let StoreError::OldLayout { .. } = e else {
+                    return Err(e);
+                };
+                conn = open()?;
+                apply_key_as(&conn, file, key, Layout::Sqlcipher4)?;
+                layout = Layout::Sqlcipher4;
+            }
+        }
         None => {
             if super::key::file_kind(file)? != super::key::FileKind::Plain {
                 return Err(StoreError::NeedsPassphrase {
@@ -266,7 +286,7 @@ fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i6
             known: MIGRATIONS.len(),
         });
     }
-    Ok((conn, version))
+    Ok((conn, version, layout))
 }
 
 impl Store {
@@ -355,10 +375,27 @@ impl Store {
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<RestoreReport> {
-        let (source, version) = check_backup(file, self.key.as_ref())?;
+        let (mut source, version, layout) = check_backup(file, self.key.as_ref())?;
+        // The backup API copies pages as they are: a backup in another
+        // layout is first written out in this database's, beside it.
+        let converted = match (layout, &self.key, self.file()) {
+            (Layout::Sqlcipher4, Some(key), Some(db)) => {
+                let mut name = db.into_os_string();
+                name.push(".restoring");
+                let tmp = PathBuf::from(name);
+                relayout_copy(file, &tmp, key)?;
+                source = check_backup(&tmp, Some(key))?.0;
+                Some(tmp)
+            }
+            _ => None,
+        };
         let saved_as = self.backup(Reason::Restore, now, &mut |_, _| {})?;
-        copy_pages(&source, &mut self.conn, progress)?;
+        let copied = copy_pages(&source, &mut self.conn, progress);
         drop(source);
+        if let Some(tmp) = converted {
+            let _ = std::fs::remove_file(tmp);
+        }
+        copied?;
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         super::migrations().to_latest(&mut self.conn)?;
         super::seal::seal_backlog(&mut self.conn)?;

@@ -70,6 +70,11 @@ pub enum StoreError {
     WrongPassphrase { path: PathBuf },
     #[error("the database {path} is not encrypted")]
     NotEncrypted { path: PathBuf },
+    /// Opened with the right passphrase in SQLCipher's default layout: a
+    /// file of the first encrypting build, converted when opened as a
+    /// store (never seen outside the store).
+    #[error("{path} is encrypted in an older layout; open it with StationDesk to convert it")]
+    OldLayout { path: PathBuf },
     #[error("the database {path} is already encrypted")]
     NotPlain { path: PathBuf },
     #[error("the backup {path} cannot be restored: {detail}")]
@@ -189,11 +194,19 @@ impl Store {
                 source,
             })?;
         }
-        let conn = Connection::open(path).map_err(|source| StoreError::Open {
-            path: path.to_owned(),
-            source,
-        })?;
+        let open = || {
+            Connection::open(path).map_err(|source| StoreError::Open {
+                path: path.to_owned(),
+                source,
+            })
+        };
+        let mut conn = open()?;
         if let Some(passphrase) = passphrase {
+            if let Err(StoreError::OldLayout { .. }) = key::apply_key(&conn, path, passphrase) {
+                drop(conn);
+                key::relayout_file(path, passphrase)?;
+                conn = open()?;
+            }
             key::apply_key(&conn, path, passphrase)?;
         }
         let shown = path.display().to_string();
@@ -407,7 +420,7 @@ impl Store {
 /// SQLite's own word that the file is damaged (`SQLITE_CORRUPT`, or not a
 /// database at all), wherever in the store's error it sits.
 fn damage_in(e: &StoreError) -> Option<String> {
-    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase, OutOfMemory};
     let sqlite = match e {
         StoreError::Sqlite(e) | StoreError::Open { source: e, .. } => e,
         StoreError::Migrate(rusqlite_migration::Error::RusqliteError { err, .. }) => err,
@@ -415,6 +428,14 @@ fn damage_in(e: &StoreError) -> Option<String> {
     };
     match sqlite.sqlite_error_code() {
         Some(DatabaseCorrupt | NotADatabase) => Some(format!("SQLite: {sqlite}")),
+        // SQLCipher answers a page that fails its authentication check with
+        // a zeroed page the first time and "out of memory" on every read
+        // after (its pager takes a failed decryption for a failed
+        // allocation). SQLite itself does not run out of memory here: Rust
+        // aborts the process before that.
+        Some(OutOfMemory) => Some(
+            "SQLCipher: a page failed its authentication check (it was altered or damaged)".into(),
+        ),
         _ => None,
     }
 }

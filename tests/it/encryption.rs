@@ -304,7 +304,7 @@ fn a_damaged_encrypted_file_is_told_apart_from_a_wrong_passphrase() {
         }
         other => panic!(
             "expected Damaged, got {:?}",
-            other.map(|_| ()).map_err(|e| e.to_string())
+            other.map(|_| ()).map_err(|e| format!("{e:?}"))
         ),
     }
 }
@@ -340,4 +340,89 @@ fn a_passphrase_with_a_nul_character_is_refused_by_field() {
         .code(1)
         .stderr(predicate::str::contains("stationdesk:").and(predicate::str::contains("NUL")));
     assert!(!db.exists());
+}
+
+/// Copies a plain database into a file encrypted in SQLCipher 4's default
+/// layout, as the first encrypting build of StationDesk made them.
+fn sqlcipher4_copy(plain: &Path, to: &Path) {
+    let conn = rusqlite::Connection::open(plain).expect("plain");
+    let to_text = to.to_str().expect("a UTF-8 path");
+    conn.execute("ATTACH DATABASE ?1 AS old KEY ?2", [to_text, SECRET])
+        .expect("attach");
+    conn.query_row("SELECT sqlcipher_export('old')", [], |_| Ok(()))
+        .expect("export");
+    let version: i64 = conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .expect("version");
+    conn.pragma_update(Some("old"), "user_version", version)
+        .expect("version");
+    conn.execute("DETACH DATABASE old", []).expect("detach");
+}
+
+/// True when `db` opens with SQLCipher's defaults (no layout settings).
+fn opens_with_sqlcipher4_defaults(db: &Path) -> bool {
+    let conn = rusqlite::Connection::open(db).expect("open");
+    conn.pragma_update(None, "cipher_log_level", "NONE")
+        .expect("quiet");
+    conn.pragma_update(None, "key", SECRET).expect("key");
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .is_ok()
+}
+
+#[test]
+fn a_file_in_sqlciphers_default_layout_is_converted_and_its_backups_restore() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plain = |name: &str, seed: u64| {
+        let path = dir.path().join(name);
+        let mut store = Store::open(&path).expect("plain");
+        store
+            .load_demo(&demo::generate(Scale::Station, seed, today()))
+            .expect("demo");
+        let names = staff_names(&store);
+        drop(store);
+        (path, names)
+    };
+    let (now_plain, now_names) = plain("now.sqlite3", 5);
+    let (then_plain, then_names) = plain("then.sqlite3", 6);
+    assert_ne!(now_names, then_names);
+    let db = dir.path().join("station.sqlite3");
+    sqlcipher4_copy(&now_plain, &db);
+    assert!(opens_with_sqlcipher4_defaults(&db));
+
+    // A wrong passphrase is still only that.
+    assert!(matches!(
+        Store::open_encrypted(&db, &key("not the passphrase")),
+        Err(StoreError::WrongPassphrase { .. })
+    ));
+    let before = std::fs::read(&db).expect("bytes");
+    assert!(opens_with_sqlcipher4_defaults(&db), "nothing was converted");
+
+    // The right one opens it, converted to StationDesk's layout in place.
+    let mut store = Store::open_encrypted(&db, &key(SECRET)).expect("converted");
+    assert_eq!(staff_names(&store), now_names);
+    assert!(!opens_with_sqlcipher4_defaults(&db));
+    assert_ne!(std::fs::read(&db).expect("bytes"), before);
+    assert!(!dir.path().join("station.sqlite3.encrypting").exists());
+    let raw = std::fs::read(&db).expect("bytes");
+    assert!(!contains(&raw, now_names[0].as_bytes()), "still encrypted");
+
+    // A backup made in the old layout is checked and restored.
+    let old_backup = dir.path().join("old-backup.sqlite3");
+    sqlcipher4_copy(&then_plain, &old_backup);
+    let now = chrono::NaiveDateTime::parse_from_str("2026-11-23 09:00:00", "%Y-%m-%d %H:%M:%S")
+        .expect("time");
+    store
+        .restore_from(&old_backup, now, &mut |_, _| {})
+        .expect("restore");
+    assert_eq!(staff_names(&store), then_names);
+    assert!(
+        opens_with_sqlcipher4_defaults(&old_backup),
+        "left as it was"
+    );
+    assert!(!dir.path().join("station.sqlite3.restoring").exists());
+    drop(store);
+    let store = Store::open_encrypted(&db, &key(SECRET)).expect("reopen");
+    assert_eq!(staff_names(&store), then_names);
 }
