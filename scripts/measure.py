@@ -69,6 +69,13 @@ def unlock(d, first):
     return t
 
 
+def comm(pid):
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return "?"
+
+
 def app_pid():
     out = subprocess.run(["pgrep", "-f", "-n", binary], capture_output=True, text=True).stdout.split()
     return int(out[0]) if out else None
@@ -110,9 +117,10 @@ try:
             pid = app_pid()
             procs = children(pid) if pid else []
             memories.append(sum(pss_kib(p) for p in procs) / 1024)
+            parts = ", ".join(f"{comm(p)} {pss_kib(p) / 1024:.0f}" for p in procs)
             d.quit()
             print(f"run {i + 1}: start to lock screen {starts[-1]:.3f} s, unlock to list "
-                  f"{unlocks[-1]:.3f} s, idle memory {memories[-1]:.1f} MiB over {len(procs)} processes")
+                  f"{unlocks[-1]:.3f} s, idle memory {memories[-1]:.1f} MiB ({parts})")
     print(f"cold start to the lock screen: median {statistics.median(starts):.3f} s, "
           f"max {max(starts):.3f} s over {runs} runs")
     print(f"unlock to the first painted list: median {statistics.median(unlocks):.3f} s, "
