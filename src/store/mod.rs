@@ -202,12 +202,17 @@ impl Store {
         };
         let mut conn = open()?;
         if let Some(passphrase) = passphrase {
-            if let Err(StoreError::OldLayout { .. }) = key::apply_key(&conn, path, passphrase) {
-                drop(conn);
-                key::relayout_file(path, passphrase)?;
-                conn = open()?;
+            match key::apply_key(&conn, path, passphrase) {
+                Err(StoreError::OldLayout { .. }) => {
+                    // The first encrypting build's file: converted, then
+                    // opened again.
+                    drop(conn);
+                    key::relayout_file(path, passphrase)?;
+                    conn = open()?;
+                    key::apply_key(&conn, path, passphrase)?;
+                }
+                keyed => keyed?,
             }
-            key::apply_key(&conn, path, passphrase)?;
         }
         let shown = path.display().to_string();
         Store::prepare(conn, shown.clone(), passphrase.cloned()).map_err(|e| {
