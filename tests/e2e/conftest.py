@@ -153,6 +153,21 @@ class App:
 
 
 @pytest.fixture
+def cli(request):
+    """The `stationdesk` command line, built beside the window's binary."""
+    path = Path(request.config.getoption("--app")).with_name("stationdesk")
+    if not path.exists():
+        pytest.fail(f"{path} is missing: build it with `cargo build --bin stationdesk` (same target dir as the app)")
+
+    def run(*args):
+        done = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    return run
+
+
+@pytest.fixture
 def app(request, tauri_driver):
     binary = request.config.getoption("--app")
     with tempfile.TemporaryDirectory() as tmp:

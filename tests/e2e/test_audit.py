@@ -4,31 +4,13 @@ date in Chinese, exports it as CSV for Excel; 核验签名记录 says all is wel
 or names in red each signed record altered behind the program's back."""
 
 import sqlite3
-import subprocess
-from pathlib import Path
 
-import pytest
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from conftest import App
 
 BOM = "\ufeff".encode()
 HEADER = "编号,时间,操作人,操作,操作代码,表,行号,行标识,字段,详情"
-
-
-@pytest.fixture
-def cli(request):
-    """The `stationdesk` command line, built beside the window's binary."""
-    path = Path(request.config.getoption("--app")).with_name("stationdesk")
-    if not path.exists():
-        pytest.fail(f"{path} is missing: build it with `cargo build --bin stationdesk` (same target dir as the app)")
-
-    def run(*args):
-        done = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    return run
 
 
 def open_audit(app):

@@ -14,10 +14,8 @@ preview and the merge (what is merged is what was previewed)."""
 import json
 import sqlite3
 import struct
-import subprocess
 from pathlib import Path
 
-import pytest
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.file_detector import UselessFileDetector
@@ -38,21 +36,6 @@ def retype(field, text):
     field.send_keys(Keys.BACKSPACE)
     if text:
         field.send_keys(text)
-
-
-@pytest.fixture
-def cli(request):
-    """The `stationdesk` command line, built beside the window's binary."""
-    path = Path(request.config.getoption("--app")).with_name("stationdesk")
-    if not path.exists():
-        pytest.fail(f"{path} is missing: build it with `cargo build --bin stationdesk` (same target dir as the app)")
-
-    def run(*args):
-        done = subprocess.run([str(path), *map(str, args)], capture_output=True, text=True, timeout=120)
-        assert done.returncode == 0, done.stderr
-        return done.stdout
-
-    return run
 
 
 def manifest_rows(path):

@@ -2,7 +2,6 @@
 //! import, with who and when and the names of the fields, never the values;
 //! bulk work summed up in one entry; append-only; viewed and exported.
 
-use assert_cmd::Command;
 use chrono::{Local, NaiveDateTime};
 use rusqlite::Connection;
 use serde_json::Value;
@@ -14,6 +13,7 @@ use stationdesk::store::{AuditAction, AuditEntry, AuditFilter};
 use stationdesk::sync::bundle::Bundle;
 use stationdesk::Store;
 
+use crate::fixture::stationdesk;
 use crate::fixture::{add, form, today};
 
 fn now() -> NaiveDateTime {
@@ -452,15 +452,6 @@ fn entries_are_filtered_by_actor_action_table_and_day() {
         .expect("a page");
     assert_eq!(page.len(), 2);
     assert_eq!(page[0].action, "update");
-}
-
-fn stationdesk(db: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db")
-        .arg(db)
-        .env_remove("STATIONDESK_DB")
-        .env_remove("STATIONDESK_USER");
-    cmd
 }
 
 #[test]

@@ -290,11 +290,8 @@ fn a_migration_and_an_import_are_preceded_by_a_backup() {
 }
 
 fn stationdesk(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db")
-        .arg(db)
-        .env_remove("STATIONDESK_DB")
-        .env("STATIONDESK_PASSPHRASE", SECRET);
+    let mut cmd = crate::fixture::stationdesk(db);
+    cmd.env("STATIONDESK_PASSPHRASE", SECRET);
     cmd
 }
 

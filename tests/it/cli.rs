@@ -1,13 +1,8 @@
+use crate::fixture::stationdesk;
 use assert_cmd::Command;
 use chrono::Datelike;
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn stationdesk(db: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
-    cmd
-}
 
 #[test]
 fn init_demo_and_list_as_json() {

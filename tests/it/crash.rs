@@ -53,6 +53,7 @@ use stationdesk::model::{
 use stationdesk::store::{CaseFilter, RecordFilter};
 use stationdesk::{Store, StoreError};
 
+use crate::fixture::stationdesk;
 use crate::fixture::{self, today};
 
 const WRITER: &str = "STATIONDESK_CRASH_WRITER";
@@ -881,12 +882,6 @@ fn plain_advice(message: &str) {
     ] {
         assert!(message.contains(words), "{words:?} missing from: {message}");
     }
-}
-
-fn stationdesk(db: &Path) -> assert_cmd::Command {
-    let mut cmd = assert_cmd::Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
-    cmd
 }
 
 #[test]

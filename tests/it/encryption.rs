@@ -10,6 +10,7 @@ use stationdesk::demo::{self, Scale};
 use stationdesk::store::{file_kind, FileKind, Passphrase};
 use stationdesk::{Store, StoreError};
 
+use crate::fixture::stationdesk;
 use crate::fixture::today;
 
 const SECRET: &str = "青山绿水 correct horse";
@@ -178,16 +179,6 @@ fn a_plain_database_is_encrypted_in_place_with_everything_in_it() {
         Store::encrypt_file(&db, &key(SECRET)),
         Err(StoreError::NotPlain { .. })
     ));
-}
-
-fn stationdesk(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db")
-        .arg(db)
-        .env_remove("STATIONDESK_DB")
-        .env_remove("STATIONDESK_PASSPHRASE")
-        .env_remove("STATIONDESK_NEW_PASSPHRASE");
-    cmd
 }
 
 #[test]

@@ -1,6 +1,10 @@
 //! Test data: a migrated in-memory store and typed builders.
 
+use std::path::Path;
+
+use assert_cmd::Command;
 use chrono::NaiveDate;
+use serde_json::Value;
 use stationdesk::model::{NewStation, StaffInput};
 use stationdesk::Store;
 
@@ -48,4 +52,32 @@ pub fn add(store: &mut Store, name: &str, role: &str) -> i64 {
         .create_staff(&form(name, role), today())
         .expect("valid staff")
         .id
+}
+
+/// The `stationdesk` command line on `db`, deaf to the environment
+/// variables it reads (the database, passphrases, the user), so a test sees
+/// only what it sets.
+pub fn stationdesk(db: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
+    cmd.arg("--db").arg(db);
+    for var in [
+        "STATIONDESK_DB",
+        "STATIONDESK_PASSPHRASE",
+        "STATIONDESK_NEW_PASSPHRASE",
+        "STATIONDESK_USER",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+/// Runs a command that must succeed and answers its JSON output.
+pub fn json_out(cmd: &mut Command) -> Value {
+    let out = cmd.output().expect("run");
+    assert!(
+        out.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
 }

@@ -2,7 +2,6 @@
 //! good files go in whole, bad ones are refused with the row and reason and
 //! write nothing.
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use stationdesk::import::{
@@ -15,18 +14,13 @@ use stationdesk::Store;
 
 use crate::fixture::{add, store, today};
 
-fn stationdesk(db: &std::path::Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
-    cmd
-}
-
 /// A cell of a workbook written for a test.
 enum Cell {
     T(&'static str),
     D(u16, u8, u8),
     N(f64),
 }
+use crate::fixture::stationdesk;
 use Cell::{D, N, T};
 
 fn xlsx(rows: &[Vec<Cell>]) -> Vec<u8> {

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use chrono::NaiveDateTime;
 use serde_json::Value;
 use stationdesk::demo::{generate, Scale};
@@ -14,6 +13,7 @@ use stationdesk::sync::bundle::Bundle;
 use stationdesk::{Store, StoreError};
 
 use crate::fixture::{add, day, store, today};
+use crate::fixture::{json_out, stationdesk};
 
 const NAME: &str = "欧阳晓岚";
 /// The GB 11643 standard's own example number.
@@ -423,22 +423,6 @@ fn the_station_demo_has_closed_cases_past_their_date() {
         let v = s.case_view(r.case_id).expect("case");
         assert!(v.summary.case.retain_until >= v.summary.case.opened_on);
     }
-}
-
-fn stationdesk(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
-    cmd
-}
-
-fn json_out(cmd: &mut Command) -> Value {
-    let out = cmd.output().expect("run");
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
 #[test]

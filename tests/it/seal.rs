@@ -3,7 +3,6 @@
 
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use chrono::NaiveDateTime;
 use rusqlite::Connection;
 use serde_json::Value;
@@ -12,6 +11,7 @@ use stationdesk::model::{ActionItemInput, AttendeeInput, RecordInput};
 use stationdesk::store::{RecordFilter, SealProblemKind, SealReport};
 use stationdesk::Store;
 
+use crate::fixture::stationdesk;
 use crate::fixture::{add, today};
 
 fn now() -> NaiveDateTime {
@@ -493,12 +493,6 @@ fn signatures_and_amendments_from_another_laptop_are_sealed_on_import() {
     let report = a.verify_seals().expect("verify");
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, b.verify_seals().expect("verify").entries);
-}
-
-fn stationdesk(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
-    cmd
 }
 
 #[test]

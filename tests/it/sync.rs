@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
 use chrono::NaiveDateTime;
 use predicates::prelude::*;
 use proptest::prelude::*;
@@ -20,6 +19,7 @@ use stationdesk::sync::{spec, SyncError};
 use stationdesk::{Store, StoreError};
 
 use crate::fixture::{self, today};
+use crate::fixture::{json_out, stationdesk};
 
 type Snapshot = BTreeMap<String, (String, bool, Vec<Value>)>;
 
@@ -182,22 +182,6 @@ fn local_file_db(db: &Path) {
         })
         .expect("station");
     fixture::add(&mut store, "本地人", "frontline");
-}
-
-fn stationdesk(db: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("stationdesk").expect("binary");
-    cmd.arg("--db").arg(db).env_remove("STATIONDESK_DB");
-    cmd
-}
-
-fn json_out(cmd: &mut Command) -> Value {
-    let out = cmd.output().expect("run");
-    assert!(
-        out.status.success(),
-        "failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
 // 1. ------------------------------------------------------------------------
