@@ -32,6 +32,11 @@
 //! timed pass of each, with the peak memory it took, is printed first.
 
 use std::collections::{HashMap, HashSet};
+
+// The allocator the command line and the window use (`src/main.rs`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 

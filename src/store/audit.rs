@@ -170,30 +170,21 @@ pub(crate) fn set_quiet(tx: &Connection, quiet: bool) -> rusqlite::Result<()> {
 }
 
 /// Runs `f` inside `tx` with the audit row triggers taken out and put
-/// back exactly as they were (DDL is transactional: a failure rolls the
-/// triggers back too). For very large bulk work (the county demo, millions
-/// of rows), where even a trigger that stays silent costs a few percent.
+/// back exactly as they were (`store::without_triggers`). For very large
+/// bulk work (the county demo, millions of rows), where even a trigger
+/// that stays silent costs a few percent.
 pub(crate) fn without_row_triggers<T>(
     tx: &Transaction,
     f: impl FnOnce() -> super::Result<T>,
 ) -> super::Result<T> {
-    let saved: Vec<(String, String)> = {
-        let mut stmt = tx.prepare(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger'
-               AND name LIKE 'audit!_%' ESCAPE '!' AND tbl_name NOT IN ('audit_log', 'audit_state')
-             ORDER BY rowid",
-        )?;
-        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
-    for (name, _) in &saved {
-        tx.execute_batch(&format!("DROP TRIGGER \"{name}\";"))?;
-    }
-    let value = f()?;
-    for (_, sql) in &saved {
-        tx.execute_batch(sql)?;
-    }
-    Ok(value)
+    super::without_triggers(
+        tx,
+        |t| {
+            t.name.starts_with("audit_")
+                && !["audit_log", "audit_state"].contains(&t.table.as_str())
+        },
+        f,
+    )
 }
 
 /// Writes one entry. `fields` are names, `detail` a JSON object; neither
@@ -334,7 +325,7 @@ const NOW: &str = "datetime('now', 'localtime')";
 const ACTOR: &str = "coalesce((SELECT actor FROM audit_state), '(外部写入)')";
 
 /// Neither a sync import nor bulk work is under way.
-const LOUD: &str = "(SELECT s.applying + a.quiet FROM sync_state s, audit_state a) = 0";
+pub(crate) const LOUD: &str = "(SELECT s.applying + a.quiet FROM sync_state s, audit_state a) = 0";
 
 /// The update and delete triggers of one synchronised table.
 pub fn triggers_sql(t: &Table) -> String {

@@ -536,6 +536,60 @@ pub(crate) fn insert_demo(tx: &Transaction, demo: &crate::demo::Demo) -> Result<
 }
 
 /// The default database file: the OS's per-user data directory.
+/// A trigger as the schema keeps it.
+pub(crate) struct Trigger {
+    pub name: String,
+    /// The table it is on.
+    pub table: String,
+    /// Its `CREATE TRIGGER` statement, word for word.
+    pub sql: String,
+}
+
+impl Trigger {
+    /// Its `WHEN` clause and everything before it (not the body).
+    pub fn head(&self) -> &str {
+        self.sql.find("BEGIN").map_or("", |end| &self.sql[..end])
+    }
+}
+
+/// Runs `f` inside `tx` with the triggers `out` picks taken out, then puts
+/// them back word for word, in the schema's order. DDL is transactional:
+/// if `f` fails or the transaction is rolled back (a dry run, a crash), the
+/// triggers are as they were. For bulk work where even a trigger whose
+/// `WHEN` is false costs: SQLite runs that `WHEN` for every row written.
+/// (SQLite does not define the order in which the triggers of one event
+/// fire, and none of ours depends on it.)
+pub(crate) fn without_triggers<T>(
+    tx: &Transaction,
+    out: impl Fn(&Trigger) -> bool,
+    f: impl FnOnce() -> Result<T>,
+) -> Result<T> {
+    let saved: Vec<Trigger> = {
+        let mut stmt = tx.prepare(
+            "SELECT name, tbl_name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY rowid",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Trigger {
+                name: r.get(0)?,
+                table: r.get(1)?,
+                sql: r.get(2)?,
+            })
+        })?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+            .into_iter()
+            .filter(|t| out(t))
+            .collect()
+    };
+    for t in &saved {
+        tx.execute_batch(&format!("DROP TRIGGER \"{}\";", t.name))?;
+    }
+    let value = f()?;
+    for t in &saved {
+        tx.execute_batch(&t.sql)?;
+    }
+    Ok(value)
+}
+
 pub fn default_db_path() -> PathBuf {
     directories::ProjectDirs::from("cn", "StationDesk", "StationDesk")
         .map(|d| d.data_dir().join("stationdesk.sqlite3"))

@@ -2,7 +2,9 @@
 //! the local copies of a bundle's rows, apply a merge plan in one
 //! transaction, and keep the review queue.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
+
+use foldhash::HashSet;
 use std::path::Path;
 
 use chrono::NaiveDateTime;
@@ -12,7 +14,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{Result, Store, StoreError};
-use crate::sync::bundle::{Bundle, Dot, Manifest, Row, Section, FORMAT};
+use crate::sync::bundle::{
+    Bundle, Dot, FieldVersions, Manifest, Row, Section, VersionVector, FORMAT,
+};
 use crate::sync::plan::{self, Conflict, LocalState, Op, Plan, Summary};
 use crate::sync::spec::{self, Table, TABLES};
 use crate::sync::SyncError;
@@ -22,6 +26,9 @@ pub type Snapshot = BTreeMap<String, (String, bool, Vec<Value>)>;
 
 /// How many rows between two progress reports.
 const PROGRESS_EVERY: u64 = 20_000;
+
+/// From how many rows an export reads referenced uids whole, table by table.
+const PRELOAD_FROM: u64 = 20_000;
 
 /// This laptop's sync identity and counters.
 #[derive(Debug, Clone, Serialize)]
@@ -113,23 +120,45 @@ fn to_sql(v: &Value, table: &str, col: &str, uid: &str) -> Result<Sql> {
     })
 }
 
-fn parse_vv(text: &str) -> BTreeMap<String, i64> {
+fn parse_vv(text: &str) -> VersionVector {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-fn vv_text(vv: &BTreeMap<String, i64>) -> String {
+fn vv_text(vv: &VersionVector) -> String {
     serde_json::to_string(vv).unwrap_or_else(|_| "{}".into())
 }
 
-/// Maps local ids to uids for one referenced table, filled on demand.
+/// Maps local ids to uids of referenced rows, filled on demand (or read
+/// whole per table for a large export).
 struct UidOf<'a> {
     tx: &'a rusqlite::Connection,
-    cache: HashMap<(&'static str, i64), String>,
+    cache: foldhash::HashMap<&'static str, foldhash::HashMap<i64, String>>,
 }
 
-impl UidOf<'_> {
+impl<'a> UidOf<'a> {
+    fn new(tx: &'a rusqlite::Connection) -> Self {
+        UidOf {
+            tx,
+            cache: Default::default(),
+        }
+    }
+
+    /// Reads every uid of `table` in one pass.
+    fn preload(&mut self, table: &'static str) -> Result<()> {
+        let map = self.cache.entry(table).or_default();
+        let mut stmt = self
+            .tx
+            .prepare("SELECT rid, uid FROM sync_row WHERE tbl = ?1 AND rid IS NOT NULL")?;
+        let mut rows = stmt.query([table])?;
+        while let Some(r) = rows.next()? {
+            map.insert(r.get(0)?, r.get(1)?);
+        }
+        Ok(())
+    }
+
     fn get(&mut self, table: &'static str, rid: i64) -> Result<Value> {
-        if let Some(u) = self.cache.get(&(table, rid)) {
+        let map = self.cache.entry(table).or_default();
+        if let Some(u) = map.get(&rid) {
             return Ok(Value::String(u.clone()));
         }
         let uid: Option<String> = self
@@ -138,7 +167,7 @@ impl UidOf<'_> {
             .query_row(params![table, rid], |r| r.get(0))
             .optional()?;
         let uid = uid.ok_or_else(|| inconsistent(format!("{table} {rid} has no sync identity")))?;
-        self.cache.insert((table, rid), uid.clone());
+        map.insert(rid, uid.clone());
         Ok(Value::String(uid))
     }
 }
@@ -183,6 +212,27 @@ fn fk_to_uids(t: &Table, mut values: Vec<Value>, uids: &mut UidOf) -> Result<Vec
     Ok(values)
 }
 
+/// A field's version as an export reads it, with its row's place.
+struct FieldAt {
+    seq: i64,
+    uid: String,
+    field: String,
+    dot: Dot,
+}
+
+/// The next field version of an export, in (change number, uid) order.
+fn next_field(rows: &mut rusqlite::Rows) -> Result<Option<FieldAt>> {
+    Ok(match rows.next()? {
+        Some(r) => Some(FieldAt {
+            seq: r.get(0)?,
+            uid: r.get(1)?,
+            field: r.get(2)?,
+            dot: Dot(r.get(3)?, r.get(4)?),
+        }),
+        None => None,
+    })
+}
+
 fn spec_name(name: &str) -> &'static str {
     spec::table(name).map(|t| t.name).unwrap_or("")
 }
@@ -196,7 +246,7 @@ fn signed_records(conn: &rusqlite::Connection) -> Result<HashSet<i64>> {
     Ok(ids)
 }
 
-fn dots_of(conn: &rusqlite::Connection, uid: &str) -> Result<BTreeMap<String, Dot>> {
+fn dots_of(conn: &rusqlite::Connection, uid: &str) -> Result<FieldVersions> {
     let mut stmt =
         conn.prepare_cached("SELECT field, hlc, origin FROM sync_field WHERE uid = ?1")?;
     let dots = stmt
@@ -279,21 +329,16 @@ impl Store {
             total += n as u64;
         }
         let signed = signed_records(&tx)?;
-        let mut uids = UidOf {
-            tx: &tx,
-            cache: HashMap::new(),
-        };
-        // Referenced tables' ids → uids, read in one pass each.
-        for t in TABLES {
-            if TABLES
-                .iter()
-                .any(|o| o.cols.iter().any(|c| c.refs == Some(t.name)))
-            {
-                let mut stmt =
-                    tx.prepare("SELECT rid, uid FROM sync_row WHERE tbl = ?1 AND rid IS NOT NULL")?;
-                let mut rows = stmt.query([t.name])?;
-                while let Some(r) = rows.next()? {
-                    uids.cache.insert((t.name, r.get(0)?), r.get(1)?);
+        let mut uids = UidOf::new(&tx);
+        // A large export reads the referenced tables' uids in one pass each;
+        // a small one looks up the few it meets.
+        if total > PRELOAD_FROM {
+            for t in TABLES {
+                if TABLES
+                    .iter()
+                    .any(|o| o.cols.iter().any(|c| c.refs == Some(t.name)))
+                {
+                    uids.preload(t.name)?;
                 }
             }
         }
@@ -304,24 +349,20 @@ impl Store {
         let mut done = 0u64;
         progress(0, total);
         for t in TABLES {
-            let mut dots: HashMap<String, BTreeMap<String, Dot>> = HashMap::new();
-            {
-                let mut stmt = tx.prepare(
-                    "SELECT f.uid, f.field, f.hlc, f.origin FROM sync_row r
-                     JOIN sync_field f ON f.uid = r.uid
-                     WHERE r.tbl = ?1 AND r.seq > ?2",
-                )?;
-                let mut rows = stmt.query(params![t.name, since])?;
-                while let Some(r) = rows.next()? {
-                    dots.entry(r.get(0)?)
-                        .or_default()
-                        .insert(r.get(1)?, Dot(r.get(2)?, r.get(3)?));
-                }
-            }
+            // The edited fields' versions, in the same order as the rows
+            // (change number, then uid: the index's order), read side by
+            // side with them.
+            let mut dot_stmt = tx.prepare(
+                "SELECT r.seq, r.uid, f.field, f.hlc, f.origin FROM sync_row r
+                 JOIN sync_field f ON f.uid = r.uid
+                 WHERE r.tbl = ?1 AND r.seq > ?2 ORDER BY r.seq, r.uid",
+            )?;
+            let mut dot_rows = dot_stmt.query(params![t.name, since])?;
+            let mut next_dot = next_field(&mut dot_rows)?;
             let sql = format!(
-                "SELECT r.uid, r.origin, r.created, r.hlc, r.deleted, r.vv, r.rid, {}
+                "SELECT r.uid, r.origin, r.created, r.hlc, r.deleted, r.vv, r.rid, r.seq, {}
                  FROM sync_row r LEFT JOIN {} t ON t.rowid = r.rid
-                 WHERE r.tbl = ?1 AND r.seq > ?2 ORDER BY r.seq",
+                 WHERE r.tbl = ?1 AND r.seq > ?2 ORDER BY r.seq, r.uid",
                 select_cols(t),
                 t.name
             );
@@ -335,7 +376,7 @@ impl Store {
                 let mut values = Vec::new();
                 if !deleted {
                     for i in 0..t.cols.len() {
-                        values.push(to_json(r.get_ref(7 + i)?)?);
+                        values.push(to_json(r.get_ref(8 + i)?)?);
                     }
                 }
                 let locked = !deleted
@@ -355,8 +396,23 @@ impl Store {
                 if deleted {
                     tombstones += 1;
                 }
+                let at = (r.get::<_, i64>(7)?, uid.as_str());
+                let mut dots = FieldVersions::new();
+                while let Some(d) = next_dot.take() {
+                    match (d.seq, d.uid.as_str()).cmp(&at) {
+                        std::cmp::Ordering::Greater => {
+                            next_dot = Some(d);
+                            break;
+                        }
+                        std::cmp::Ordering::Equal => {
+                            dots.insert(d.field, d.dot);
+                        }
+                        std::cmp::Ordering::Less => {}
+                    }
+                    next_dot = next_field(&mut dot_rows)?;
+                }
                 out.push(Row {
-                    dots: dots.remove(&uid).unwrap_or_default(),
+                    dots,
                     uid,
                     origin: r.get(1)?,
                     created: r.get(2)?,
@@ -680,10 +736,7 @@ impl Store {
         let Some(rid) = local_rid(&self.conn, t.name, uid)? else {
             return Ok("null".into());
         };
-        let mut uids = UidOf {
-            tx: &self.conn,
-            cache: HashMap::new(),
-        };
+        let mut uids = UidOf::new(&self.conn);
         let values = values_of(&self.conn, t, rid, &mut uids)?;
         let mut m = serde_json::Map::new();
         for (i, c) in t.cols.iter().enumerate() {
@@ -824,10 +877,7 @@ fn gather(
     progress: &mut dyn FnMut(u64),
 ) -> Result<LocalState> {
     let mut done = 0u64;
-    let mut uids = UidOf {
-        tx,
-        cache: HashMap::new(),
-    };
+    let mut uids = UidOf::new(tx);
     let signed_ids = signed_records(tx)?;
     let mut state = LocalState::default();
     for &id in &signed_ids {
@@ -845,7 +895,7 @@ fn gather(
         .iter()
         .flat_map(|s| s.rows.iter().map(|r| r.uid.as_str()))
         .collect();
-    let mut checked: HashSet<&str> = HashSet::new();
+    let mut checked: HashSet<&str> = HashSet::default();
     for s in sections {
         let Some(t) = spec::table(&s.table) else {
             continue;
@@ -1009,22 +1059,45 @@ struct Inserted {
 /// set, so the triggers leave the versions to this code.
 fn apply(
     tx: &Transaction,
-    plan: &Plan,
+    plan: &Plan<'_>,
     max_hlc: i64,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Inserted> {
-    let mut inserted = Inserted::default();
-    let mut done = 0u64;
     let (_origin, mut clock, mut seq): (String, i64, i64) =
         tx.query_row("SELECT origin, clock, seq FROM sync_state", [], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })?;
     clock = clock.max(max_hlc);
     tx.execute("UPDATE sync_state SET applying = 1", [])?;
-    let mut rids: HashMap<String, (&'static str, i64)> = HashMap::new();
+    // The triggers that do nothing while `applying` is set, and those kept
+    // in `DERIVED`, are out while the plan is written.
+    let inserted = super::without_triggers(tx, silent_while_applying, || {
+        write_plan(tx, plan, &mut seq, progress)
+    })?;
+    tx.execute(
+        "UPDATE sync_state SET applying = 0, clock = max(clock, ?1), seq = max(seq, ?2)",
+        params![clock, seq],
+    )?;
+    Ok(inserted)
+}
+
+/// Writes the plan's rows and versions, the review queue's new entries and
+/// the derived values the inserts touch (`DERIVED`). `seq` is the local
+/// change counter, advanced once per row written.
+fn write_plan(
+    tx: &Transaction,
+    plan: &Plan<'_>,
+    seq: &mut i64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Inserted> {
+    let mut inserted = Inserted::default();
+    let mut done = 0u64;
+    // The rows whose derived values the inserts touch (`DERIVED`).
+    let mut to_settle: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); DERIVED.len()];
+    let mut rids: foldhash::HashMap<&str, (&'static str, i64)> = Default::default();
     let mut next_seq = || {
-        seq += 1;
-        seq
+        *seq += 1;
+        *seq
     };
     for tp in &plan.tables {
         let Some(t) = tp.table else { continue };
@@ -1038,27 +1111,41 @@ fn apply(
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        let mut insert = tx.prepare(&insert_sql)?;
         for op in &tp.ops {
             done += 1;
             if done % PROGRESS_EVERY == 0 {
                 progress(done);
             }
-            match op {
-                Op::Insert(row) | Op::Revive(row) => {
-                    let args = sql_values(tx, t, row, &mut rids)?;
-                    tx.prepare_cached(&insert_sql)?
-                        .execute(rusqlite::params_from_iter(args))
-                        .map_err(|e| refused(t, row, e))?;
-                    let rid = tx.last_insert_rowid();
-                    match t.name {
-                        "record_signature" => inserted.signatures.push(rid),
-                        "record_amendment" => inserted.amendments.push(rid),
-                        _ => {}
+            let made = match op {
+                Op::Insert(row) => Some((*row, true)),
+                Op::Revive(row) => Some((row, false)),
+                _ => None,
+            };
+            if let Some((row, fresh)) = made {
+                let args = sql_values(tx, t, row, &mut rids)?;
+                for (d, settle) in DERIVED.iter().zip(&mut to_settle) {
+                    if d.1 == t.name {
+                        if let Some(Sql::Integer(id)) = t.col_index(d.2).map(|i| &args[i]) {
+                            settle.insert(*id);
+                        }
                     }
-                    let fresh = matches!(op, Op::Insert(_));
-                    write_meta(tx, t, row, Some(rid), next_seq(), fresh)?;
-                    rids.insert(row.uid.clone(), (t.name, rid));
                 }
+                insert
+                    .execute(rusqlite::params_from_iter(args))
+                    .map_err(|e| refused(t, row, e))?;
+                let rid = tx.last_insert_rowid();
+                match t.name {
+                    "record_signature" => inserted.signatures.push(rid),
+                    "record_amendment" => inserted.amendments.push(rid),
+                    _ => {}
+                }
+                write_meta(tx, t, row, Some(rid), next_seq(), fresh)?;
+                rids.insert(&row.uid, (t.name, rid));
+                continue;
+            }
+            match op {
+                Op::Insert(_) | Op::Revive(_) => {}
                 Op::Tombstone(row) => write_meta(tx, t, row, None, next_seq(), true)?,
                 Op::Update { row, cols } => {
                     let rid = local_rid(tx, t.name, &row.uid)?.ok_or_else(|| {
@@ -1113,11 +1200,38 @@ fn apply(
         let s = next_seq();
         write_conflict(tx, c, s)?;
     }
-    tx.execute(
-        "UPDATE sync_state SET applying = 0, clock = max(clock, ?1), seq = max(seq, ?2)",
-        params![clock, seq],
-    )?;
+    for (d, ids) in DERIVED.iter().zip(&to_settle) {
+        let mut stmt = tx.prepare(d.3)?;
+        for id in ids {
+            stmt.execute([id])?;
+        }
+    }
     Ok(inserted)
+}
+
+/// Triggers that keep a derived value up to date row by row, suspended
+/// with the silent ones for speed; the merge settles each value it touched
+/// once at the end instead: (trigger, the table whose inserts it follows,
+/// that table's column naming the row with the derived value, SQL that
+/// settles one such row from scratch).
+const DERIVED: &[(&str, &str, &str, &str)] = &[(
+    "case_contact_added",
+    "case_contact",
+    "case_id",
+    "UPDATE client_case SET last_contact_on =
+         (SELECT max(date) FROM case_contact WHERE case_id = ?1)
+     WHERE id = ?1",
+)];
+
+/// The triggers a merge takes out while it writes: those whose `WHEN` asks
+/// that `sync_state.applying` be 0 (the sync stamps and the audit entries),
+/// silent anyway but costing about a third of a large import, and those
+/// in `DERIVED`.
+fn silent_while_applying(t: &super::Trigger) -> bool {
+    let head = t.head();
+    head.contains(spec::NOT_APPLYING)
+        || head.contains(super::audit::LOUD)
+        || DERIVED.iter().any(|d| d.0 == t.name)
 }
 
 fn refused(t: &'static Table, row: &Row, e: rusqlite::Error) -> StoreError {
@@ -1129,24 +1243,25 @@ fn refused(t: &'static Table, row: &Row, e: rusqlite::Error) -> StoreError {
     .into()
 }
 
-/// A row's values for SQL, foreign keys turned back into local ids.
-fn sql_values(
+/// A row's values for SQL, foreign keys turned back into local ids
+/// (`rids`: the ids of uids met so far).
+fn sql_values<'p>(
     tx: &Transaction,
     t: &'static Table,
-    row: &Row,
-    rids: &mut HashMap<String, (&'static str, i64)>,
+    row: &'p Row,
+    rids: &mut foldhash::HashMap<&'p str, (&'static str, i64)>,
 ) -> Result<Vec<Sql>> {
     let mut out = Vec::with_capacity(t.cols.len());
     for (c, v) in t.cols.iter().zip(&row.values) {
         let value = match (c.refs, v) {
             (Some(refs), Value::String(u)) => {
                 let refs = spec_name(refs);
-                let rid = match rids.get(u) {
+                let rid = match rids.get(u.as_str()) {
                     Some(&(table, r)) => (table == refs).then_some(r),
                     None => {
                         let r = local_rid(tx, refs, u)?;
                         if let Some(r) = r {
-                            rids.insert(u.clone(), (refs, r));
+                            rids.insert(u, (refs, r));
                         }
                         r
                     }
@@ -1246,13 +1361,13 @@ fn write_conflict(tx: &Transaction, c: &Conflict, seq: i64) -> Result<()> {
     let Dot(hlc, origin) = c.lost.clone();
     let row = Row {
         uid: c.uid.clone(),
-        vv: BTreeMap::from([(origin.clone(), hlc)]),
+        vv: VersionVector::from_iter([(origin.clone(), hlc)]),
         origin,
         created: hlc,
         hlc,
         deleted: false,
         locked: false,
-        dots: BTreeMap::new(),
+        dots: FieldVersions::new(),
         values: Vec::new(),
     };
     write_meta(tx, t, &row, Some(rid), seq, false)

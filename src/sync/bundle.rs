@@ -83,6 +83,14 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+/// A version vector: the latest version seen from each origin. A flat
+/// sorted list, not a tree: it nearly always holds one or two origins, and
+/// a large bundle holds a million of them.
+pub type VersionVector = litemap::LiteMap<String, i64>;
+
+/// The versions of the fields edited after their row was made.
+pub type FieldVersions = litemap::LiteMap<String, Dot>;
+
 /// One row: identity, versions, and the values of the table's columns in
 /// `spec` order (a foreign key as the uid of the row it points to).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,10 +108,10 @@ pub struct Row {
     #[serde(default, skip_serializing_if = "is_false")]
     pub locked: bool,
     /// Version vector: the latest version seen from each origin.
-    pub vv: BTreeMap<String, i64>,
+    pub vv: VersionVector,
     /// Fields edited after the row was made, with their versions.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub dots: BTreeMap<String, Dot>,
+    #[serde(default, skip_serializing_if = "FieldVersions::is_empty")]
+    pub dots: FieldVersions,
     /// Empty for a tombstone.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<serde_json::Value>,
@@ -145,6 +153,8 @@ impl Bundle {
         // Streamed into the compressor: the rows' JSON is never held whole.
         let fail = |e: std::io::Error| BundleError::Corrupt(e.to_string());
         let mut encoder = zstd::Encoder::new(Vec::new(), level).map_err(fail)?;
+        // One worker thread compresses while this one writes the JSON.
+        encoder.multithread(1).map_err(fail)?;
         serde_json::to_writer(std::io::BufWriter::new(&mut encoder), &self.sections)
             .map_err(|e| BundleError::Corrupt(e.to_string()))?;
         let payload = encoder.finish().map_err(fail)?;
@@ -197,7 +207,7 @@ impl Bundle {
     fn check(&self) -> Result<(), BundleError> {
         let corrupt = |m: String| Err(BundleError::Corrupt(m));
         let mut counts = BTreeMap::new();
-        let mut uids = std::collections::HashSet::new();
+        let mut uids = foldhash::HashSet::default();
         let mut tombstones = 0u64;
         let mut last = None;
         for s in &self.sections {
@@ -361,8 +371,8 @@ mod tests {
             hlc: 5,
             deleted: false,
             locked: false,
-            vv: BTreeMap::from([("a".into(), 5)]),
-            dots: BTreeMap::new(),
+            vv: VersionVector::from_iter([("a".into(), 5)]),
+            dots: FieldVersions::new(),
             values: vec!["站".into(), "镇".into(), "县".into()],
         };
         Bundle {

@@ -21,13 +21,16 @@
 //! differing copy becomes a conflict to review, and a signed copy beats an
 //! unsigned one.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
 use sha2::Digest;
 
-use super::bundle::{Dot, Row, Section};
+use super::bundle::{Dot, Row, Section, VersionVector};
 use super::spec::{self, Table};
 
 /// Everything the plan needs to know about this database. Local rows are
@@ -35,7 +38,7 @@ use super::spec::{self, Table};
 #[derive(Debug, Default)]
 pub struct LocalState {
     /// Local rows by uid, for the uids in the bundle.
-    pub rows: std::collections::HashMap<String, Row>,
+    pub rows: HashMap<String, Row>,
     /// Supervision records signed here.
     pub signed: HashSet<String>,
     /// Conflicts already in the queue (by uid).
@@ -45,7 +48,7 @@ pub struct LocalState {
     /// For each row the bundle deletes, the live rows here that go with
     /// it (children and theirs) and that the bundle does not carry: made
     /// here without the deleting laptop knowing.
-    pub children: std::collections::HashMap<String, Vec<(&'static str, Row)>>,
+    pub children: HashMap<String, Vec<(&'static str, Row)>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,16 +91,17 @@ pub struct Conflict {
     pub lost: Dot,
 }
 
-/// What to do with one incoming row.
+/// What to do with one incoming row. A row taken as it came is borrowed
+/// from the bundle, not copied: a large import is mostly such rows.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Op {
+pub enum Op<'a> {
     /// A row this database has never seen.
-    Insert(Row),
+    Insert(&'a Row),
     /// A row deleted here and made again elsewhere after that deletion.
     Revive(Row),
     /// A deletion of a row this database has never seen: keep the tombstone
     /// so an older copy arriving later does not bring it back.
-    Tombstone(Row),
+    Tombstone(Cow<'a, Row>),
     /// Set these columns from `row` and take its versions.
     Update { row: Row, cols: Vec<usize> },
     /// Delete the local row and keep `row` as its tombstone.
@@ -119,14 +123,14 @@ pub struct Summary {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct TablePlan {
+pub struct TablePlan<'a> {
     pub table: Option<&'static Table>,
-    pub ops: Vec<Op>,
+    pub ops: Vec<Op<'a>>,
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct Plan {
-    pub tables: Vec<TablePlan>,
+pub struct Plan<'a> {
+    pub tables: Vec<TablePlan<'a>>,
     pub conflicts: Vec<Conflict>,
     pub summary: Summary,
 }
@@ -138,9 +142,9 @@ fn seen_all(winner: &Row, loser: &Row) -> bool {
         && loser.dots.values().all(|d| winner.has_seen(d))
 }
 
-fn merged_vv(a: &BTreeMap<String, i64>, b: &BTreeMap<String, i64>) -> BTreeMap<String, i64> {
+fn merged_vv(a: &VersionVector, b: &VersionVector) -> VersionVector {
     let mut out = a.clone();
-    for (o, &h) in b {
+    for (o, &h) in b.iter() {
         let e = out.entry(o.clone()).or_insert(h);
         *e = (*e).max(h);
     }
@@ -198,13 +202,13 @@ fn record_of<'a>(t: &Table, row: &'a Row) -> Option<&'a str> {
 
 struct Planner<'a> {
     local: &'a LocalState,
-    plan: Plan,
+    plan: Plan<'a>,
     seen: HashSet<String>,
     /// Rows deleted here, or by this plan, that new rows may point to.
     dead: HashSet<String>,
 }
 
-impl Planner<'_> {
+impl<'a> Planner<'a> {
     fn conflict(
         &mut self,
         t: &'static Table,
@@ -253,7 +257,7 @@ impl Planner<'_> {
         });
     }
 
-    fn row(&mut self, t: &'static Table, inc: &Row) -> Option<Op> {
+    fn row(&mut self, t: &'static Table, inc: &'a Row) -> Option<Op<'a>> {
         let local = self.local.rows.get(&inc.uid);
         let orphan = !inc.deleted
             && t.cols.iter().zip(&inc.values).any(|(c, v)| {
@@ -277,7 +281,7 @@ impl Planner<'_> {
             gone.deleted = true;
             gone.values.clear();
             return match local {
-                None => Some(Op::Tombstone(gone)),
+                None => Some(Op::Tombstone(Cow::Owned(gone))),
                 Some(loc) if loc.deleted => {
                     self.plan.summary.unchanged += 1;
                     let vv = merged_vv(&loc.vv, &inc.vv);
@@ -310,7 +314,7 @@ impl Planner<'_> {
             }
             if inc.deleted {
                 self.dead.insert(inc.uid.clone());
-                return Some(Op::Tombstone(inc.clone()));
+                return Some(Op::Tombstone(Cow::Borrowed(inc)));
             }
             if local_signed && t.name != "supervision_record" {
                 // A part added elsewhere to a record signed here.
@@ -335,7 +339,7 @@ impl Planner<'_> {
                     }
                 }
             }
-            return Some(Op::Insert(inc.clone()));
+            return Some(Op::Insert(inc));
         };
         let vv = merged_vv(&loc.vv, &inc.vv);
         let versions_only = |loc: &Row| {
@@ -455,8 +459,8 @@ impl Planner<'_> {
         loc: &Row,
         inc: &Row,
         local_signed: bool,
-        vv: BTreeMap<String, i64>,
-    ) -> Option<Op> {
+        vv: VersionVector,
+    ) -> Option<Op<'a>> {
         let inc_signed = inc.locked;
         let mut reopened = 0;
         let mut merged = loc.clone();
@@ -584,11 +588,11 @@ impl Planner<'_> {
 
 /// Plans the merge of `sections` into a database whose copies of the same
 /// rows are `local`. Pure: the same inputs give the same plan.
-pub fn plan(sections: &[Section], local: &LocalState) -> Plan {
+pub fn plan<'a>(sections: &'a [Section], local: &'a LocalState) -> Plan<'a> {
     let mut p = Planner {
         local,
         plan: Plan::default(),
-        seen: HashSet::new(),
+        seen: HashSet::default(),
         dead: local.dead.clone(),
     };
     for s in sections {
@@ -612,6 +616,7 @@ pub fn plan(sections: &[Section], local: &LocalState) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::bundle::FieldVersions;
 
     fn station(uid: &str, origin: &str, hlc: i64, name: &str) -> Row {
         Row {
@@ -621,8 +626,8 @@ mod tests {
             hlc,
             deleted: false,
             locked: false,
-            vv: BTreeMap::from([(origin.to_string(), hlc)]),
-            dots: BTreeMap::new(),
+            vv: VersionVector::from_iter([(origin.to_string(), hlc)]),
+            dots: FieldVersions::new(),
             values: vec![name.into(), "镇".into(), "县".into()],
         }
     }
@@ -654,10 +659,12 @@ mod tests {
     #[test]
     fn a_new_row_is_inserted_and_the_same_row_is_unchanged() {
         let r = station("s1", "a", 10, "东站");
-        let p = plan(&section(vec![r.clone()]), &LocalState::default());
+        let (s, l) = (section(vec![r.clone()]), LocalState::default());
+        let p = plan(&s, &l);
         assert_eq!(p.summary.new, 1);
-        assert!(matches!(&p.tables[0].ops[0], Op::Insert(x) if *x == r));
-        let p = plan(&section(vec![r.clone()]), &with_local(&[r]));
+        assert!(matches!(&p.tables[0].ops[0], Op::Insert(x) if **x == r));
+        let (s, l) = (section(vec![r.clone()]), with_local(&[r]));
+        let p = plan(&s, &l);
         assert_eq!(p.summary.unchanged, 1);
         assert!(p.tables[0].ops.is_empty());
     }
@@ -666,14 +673,16 @@ mod tests {
     fn a_later_edit_made_knowing_ours_is_taken_without_conflict() {
         let base = station("s1", "a", 10, "东站");
         let theirs = edit(&base, "b", 20, "东风站");
-        let p = plan(
-            &section(vec![theirs.clone()]),
-            &with_local(std::slice::from_ref(&base)),
+        let (s, l) = (
+            section(vec![theirs.clone()]),
+            with_local(std::slice::from_ref(&base)),
         );
+        let p = plan(&s, &l);
         assert_eq!(p.summary.updated, 1);
         assert!(p.conflicts.is_empty());
         // And an older copy does not undo ours.
-        let p = plan(&section(vec![base]), &with_local(&[theirs]));
+        let (s, l) = (section(vec![base]), with_local(&[theirs]));
+        let p = plan(&s, &l);
         assert_eq!(p.summary.unchanged, 1);
         assert!(p.conflicts.is_empty());
     }
@@ -683,14 +692,16 @@ mod tests {
         let base = station("s1", "a", 10, "东站");
         let ours = edit(&base, "a", 30, "东方站");
         let theirs = edit(&base, "b", 20, "东风站");
-        let here = plan(
-            &section(vec![theirs.clone()]),
-            &with_local(std::slice::from_ref(&ours)),
+        let (s, l) = (
+            section(vec![theirs.clone()]),
+            with_local(std::slice::from_ref(&ours)),
         );
-        let there = plan(
-            &section(vec![ours.clone()]),
-            &with_local(std::slice::from_ref(&theirs)),
+        let here = plan(&s, &l);
+        let (s, l) = (
+            section(vec![ours.clone()]),
+            with_local(std::slice::from_ref(&theirs)),
         );
+        let there = plan(&s, &l);
         assert_eq!(here.conflicts.len(), 1);
         assert_eq!(here.conflicts, there.conflicts);
         assert_eq!(here.conflicts[0].loser["name"], "东风站");
@@ -715,7 +726,8 @@ mod tests {
         theirs.values[1] = "西镇".into();
         theirs.dots.insert("township".into(), Dot(20, "b".into()));
         theirs.vv.insert("b".into(), 20);
-        let p = plan(&section(vec![theirs]), &with_local(&[ours]));
+        let (s, l) = (section(vec![theirs]), with_local(&[ours]));
+        let p = plan(&s, &l);
         assert!(p.conflicts.is_empty());
         match &p.tables[0].ops[0] {
             Op::Update { row, .. } => {
@@ -739,13 +751,15 @@ mod tests {
         again.created = 30;
         again.hlc = 30;
         again.vv.insert("a".into(), 30);
-        let p = plan(
-            &section(vec![again.clone()]),
-            &with_local(std::slice::from_ref(&gone)),
+        let (s, l) = (
+            section(vec![again.clone()]),
+            with_local(std::slice::from_ref(&gone)),
         );
+        let p = plan(&s, &l);
         assert!(matches!(&p.tables[0].ops[0], Op::Revive(r) if *r == again));
         assert!(p.conflicts.is_empty());
-        let p = plan(&section(vec![gone]), &with_local(&[again]));
+        let (s, l) = (section(vec![gone]), with_local(&[again]));
+        let p = plan(&s, &l);
         assert!(p.tables[0].ops.is_empty());
         assert!(p.conflicts.is_empty());
     }
@@ -761,7 +775,8 @@ mod tests {
         gone.hlc = 20;
         gone.created = 20;
         gone.origin = "b".into();
-        let p = plan(&section(vec![gone]), &with_local(&[ours]));
+        let (s, l) = (section(vec![gone]), with_local(&[ours]));
+        let p = plan(&s, &l);
         assert!(matches!(p.tables[0].ops[0], Op::Delete(_)));
         assert_eq!(p.conflicts.len(), 1);
         assert_eq!(p.conflicts[0].kind, ConflictKind::Deleted);

@@ -528,7 +528,7 @@ pub fn table(name: &str) -> Option<&'static Table> {
 const TICK: &str = "UPDATE sync_state SET seq = seq + 1, \
     clock = max(clock + 1, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER) << 16);";
 
-const NOT_APPLYING: &str = "(SELECT applying FROM sync_state) = 0";
+pub(crate) const NOT_APPLYING: &str = "(SELECT applying FROM sync_state) = 0";
 
 fn uid_sql(t: &Table) -> String {
     match t.uid {

@@ -236,6 +236,83 @@ fn an_export_imported_into_an_empty_store_gives_the_same_data() {
     assert_eq!(status.open_conflicts, 0);
 }
 
+/// The triggers of a database file: name and SQL, in the schema's order.
+fn triggers(db: &Path) -> Vec<(String, String)> {
+    let conn = rusqlite::Connection::open(db).expect("raw connection");
+    let mut stmt = conn
+        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")
+        .expect("prepare");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("triggers");
+    rows
+}
+
+/// Each case's code and the date of its latest contact, as the overdue
+/// engine reads it.
+fn last_contacts(db: &Path) -> Vec<(String, Option<String>)> {
+    let conn = rusqlite::Connection::open(db).expect("raw connection");
+    let mut stmt = conn
+        .prepare("SELECT code, last_contact_on FROM client_case ORDER BY code")
+        .expect("prepare");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("cases");
+    rows
+}
+
+#[test]
+fn a_merge_leaves_every_trigger_as_it_was_and_settles_the_latest_contacts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (from, to) = (
+        dir.path().join("from.sqlite3"),
+        dir.path().join("to.sqlite3"),
+    );
+    let mut source = Store::open(&from).expect("source");
+    source
+        .load_demo(&generate(Scale::Station, 3, today()))
+        .expect("the demo loads");
+    let bundle = export_all(&source);
+    drop(source);
+    let mut target = Store::open(&to).expect("target");
+    let before = triggers(&to);
+    assert!(before.len() > 100, "the schema has its triggers");
+    // The merge drops the triggers that are silent while it applies, and
+    // makes them again, word for word, whether it commits or not.
+    let report = target
+        .import_bundle(&bundle, "test.bundle", true, now())
+        .expect("dry run");
+    assert!(!report.applied);
+    assert_eq!(triggers(&to), before);
+    import(&mut target, &bundle);
+    assert_eq!(triggers(&to), before);
+    // The latest contact of every case, kept by a trigger row by row on
+    // the laptop that wrote them, is settled once by the merge.
+    let contacts = last_contacts(&to);
+    assert_eq!(contacts, last_contacts(&from));
+    assert!(contacts.iter().filter(|(_, d)| d.is_some()).count() > 5);
+    // And the triggers work again: a write by another program is stamped
+    // for sync and written to the audit log.
+    let seq = target.sync_status().expect("status").seq;
+    drop(target);
+    let conn = rusqlite::Connection::open(&to).expect("raw connection");
+    let audit = |conn: &rusqlite::Connection| -> i64 {
+        conn.query_row("SELECT count(*) FROM audit_log", [], |r| r.get(0))
+            .expect("count")
+    };
+    let logged = audit(&conn);
+    conn.execute("UPDATE staff SET name = name || '甲' WHERE id = 1", [])
+        .expect("an outside write");
+    assert_eq!(audit(&conn), logged + 1);
+    drop(conn);
+    let target = Store::open(&to).expect("reopen");
+    assert_eq!(target.sync_status().expect("status").seq, seq + 1);
+}
+
 // 2. ------------------------------------------------------------------------
 
 #[test]
