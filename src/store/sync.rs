@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::{Result, Store, StoreError};
 use crate::sync::bundle::{
-    Bundle, Dot, FieldVersions, Manifest, Row, Section, VersionVector, FORMAT,
+    Bundle, Dot, FieldVersions, Manifest, Packer, Row, Section, VersionVector, FORMAT,
 };
 use crate::sync::plan::{self, Conflict, LocalState, Op, Plan, Summary};
 use crate::sync::spec::{self, Table, TABLES};
@@ -303,6 +303,47 @@ impl Store {
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Bundle> {
+        let mut sections: Vec<Section> = Vec::new();
+        let manifest = self.read_changed(peer, now, progress, &mut |t, row| {
+            match sections.last_mut() {
+                Some(s) if s.table == t.name => s.rows.push(row),
+                _ => sections.push(Section {
+                    table: t.name.to_string(),
+                    columns: t.cols.iter().map(|c| c.name.to_string()).collect(),
+                    rows: vec![row],
+                }),
+            }
+            Ok(())
+        })?;
+        Ok(Bundle { manifest, sections })
+    }
+
+    /// `export_bundle` as the file's bytes, written row by row as they are
+    /// read (`Packer`): only the compressed bundle is ever held.
+    pub fn export_bytes(
+        &self,
+        peer: Option<&str>,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(Manifest, Vec<u8>)> {
+        let mut packer = Packer::new(3).map_err(SyncError::from)?;
+        let manifest = self.read_changed(peer, now, progress, &mut |t, row| {
+            Ok(packer.row(t, &row).map_err(SyncError::from)?)
+        })?;
+        let bytes = packer.finish(&manifest).map_err(SyncError::from)?;
+        Ok((manifest, bytes))
+    }
+
+    /// Reads the changed rows (see `export_bundle`), table by table in
+    /// `TABLES` order and by change number within a table, handing each
+    /// to `each`; returns the bundle's manifest.
+    fn read_changed(
+        &self,
+        peer: Option<&str>,
+        now: NaiveDateTime,
+        progress: &mut dyn FnMut(u64, u64),
+        each: &mut dyn FnMut(&'static Table, Row) -> Result<()>,
+    ) -> Result<Manifest> {
         let conn = &self.conn;
         let tx = conn.unchecked_transaction()?;
         let (origin, upto): (String, i64) =
@@ -342,7 +383,6 @@ impl Store {
                 }
             }
         }
-        let mut sections = Vec::new();
         let mut counts = BTreeMap::new();
         let mut tombstones = 0;
         let mut max_hlc = 0;
@@ -368,7 +408,7 @@ impl Store {
             );
             let mut stmt = tx.prepare(&sql)?;
             let mut rows = stmt.query(params![t.name, since])?;
-            let mut out = Vec::new();
+            let mut n = 0u64;
             while let Some(r) = rows.next()? {
                 let uid: String = r.get(0)?;
                 let deleted: bool = r.get(4)?;
@@ -411,48 +451,44 @@ impl Store {
                     }
                     next_dot = next_field(&mut dot_rows)?;
                 }
-                out.push(Row {
-                    dots,
-                    uid,
-                    origin: r.get(1)?,
-                    created: r.get(2)?,
-                    hlc,
-                    deleted,
-                    locked,
-                    vv: parse_vv(&r.get::<_, String>(5)?),
-                    values,
-                });
+                n += 1;
+                each(
+                    t,
+                    Row {
+                        dots,
+                        uid,
+                        origin: r.get(1)?,
+                        created: r.get(2)?,
+                        hlc,
+                        deleted,
+                        locked,
+                        vv: parse_vv(&r.get::<_, String>(5)?),
+                        values,
+                    },
+                )?;
                 done += 1;
                 if done % 50_000 == 0 {
                     progress(done, total);
                 }
             }
-            if !out.is_empty() {
-                counts.insert(t.name.to_string(), out.len() as u64);
-                sections.push(Section {
-                    table: t.name.to_string(),
-                    columns: t.cols.iter().map(|c| c.name.to_string()).collect(),
-                    rows: out,
-                });
+            if n > 0 {
+                counts.insert(t.name.to_string(), n);
             }
         }
         progress(total, total);
         drop(uids);
         tx.finish()?;
-        Ok(Bundle {
-            manifest: Manifest {
-                format: FORMAT,
-                schema: super::SCHEMA_VERSION as u32,
-                origin,
-                created_at: now.format("%Y-%m-%d %H:%M:%S").to_string(),
-                peer: peer.map(str::to_string),
-                since_seq: since,
-                upto_seq: upto,
-                max_hlc,
-                counts,
-                tombstones,
-            },
-            sections,
+        Ok(Manifest {
+            format: FORMAT,
+            schema: super::SCHEMA_VERSION as u32,
+            origin,
+            created_at: now.format("%Y-%m-%d %H:%M:%S").to_string(),
+            peer: peer.map(str::to_string),
+            since_seq: since,
+            upto_seq: upto,
+            max_hlc,
+            counts,
+            tombstones,
         })
     }
 
@@ -535,8 +571,7 @@ impl Store {
         now: NaiveDateTime,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Manifest> {
-        let bundle = self.export_bundle(peer, now, progress)?;
-        let bytes = bundle.encode(3).map_err(SyncError::from)?;
+        let (manifest, bytes) = self.export_bytes(peer, now, progress)?;
         let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
         let io = |e: std::io::Error| SyncError::Write {
             path: path.display().to_string(),
@@ -550,8 +585,8 @@ impl Store {
         std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
         tmp.as_file().sync_all().map_err(io)?;
         tmp.persist(path).map_err(|e| io(e.error))?;
-        self.mark_exported(&bundle.manifest, &path.display().to_string(), &sha, now)?;
-        Ok(bundle.manifest)
+        self.mark_exported(&manifest, &path.display().to_string(), &sha, now)?;
+        Ok(manifest)
     }
 
     /// Merges a bundle: gather the local copies, plan (pure), apply, all in

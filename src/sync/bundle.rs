@@ -11,11 +11,12 @@
 //! checked before anything is parsed.
 
 use std::collections::BTreeMap;
+use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::spec;
+use super::spec::{self, Table};
 
 pub const MAGIC: &[u8] = b"STATIONDESK-SYNC\n";
 /// The bundle layout this program writes and the newest it reads.
@@ -148,25 +149,11 @@ pub struct Bundle {
 impl Bundle {
     /// The file's bytes: zstd at `level` (3 is quick and small).
     pub fn encode(&self, level: i32) -> Result<Vec<u8>, BundleError> {
-        let manifest =
-            serde_json::to_vec(&self.manifest).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+        let mut encoder = compressor(level)?;
         // Streamed into the compressor: the rows' JSON is never held whole.
-        let fail = |e: std::io::Error| BundleError::Corrupt(e.to_string());
-        let mut encoder = zstd::Encoder::new(Vec::new(), level).map_err(fail)?;
-        // One worker thread compresses while this one writes the JSON.
-        encoder.multithread(1).map_err(fail)?;
         serde_json::to_writer(std::io::BufWriter::new(&mut encoder), &self.sections)
             .map_err(|e| BundleError::Corrupt(e.to_string()))?;
-        let payload = encoder.finish().map_err(fail)?;
-        let mut out = Vec::with_capacity(MAGIC.len() + 12 + manifest.len() + payload.len() + SUM);
-        out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&(manifest.len() as u32).to_le_bytes());
-        out.extend_from_slice(&manifest);
-        out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-        out.extend_from_slice(&payload);
-        let sum = Sha256::digest(&out);
-        out.extend_from_slice(&sum);
-        Ok(out)
+        frame(&self.manifest, &encoder.finish().map_err(io_fail)?)
     }
 
     /// Reads only the manifest, after checking the file is whole.
@@ -282,6 +269,93 @@ impl Bundle {
             ));
         }
         Ok(())
+    }
+}
+
+fn io_fail(e: std::io::Error) -> BundleError {
+    BundleError::Corrupt(e.to_string())
+}
+
+/// The payload's compressor: zstd at `level` (3 is quick and small), with
+/// one worker thread compressing while the caller writes the JSON.
+fn compressor(level: i32) -> Result<zstd::Encoder<'static, Vec<u8>>, BundleError> {
+    let mut encoder = zstd::Encoder::new(Vec::new(), level).map_err(io_fail)?;
+    encoder.multithread(1).map_err(io_fail)?;
+    Ok(encoder)
+}
+
+/// The file's bytes around a compressed payload: the mark, the manifest,
+/// the payload and the checksum of all of it.
+fn frame(manifest: &Manifest, payload: &[u8]) -> Result<Vec<u8>, BundleError> {
+    let manifest = serde_json::to_vec(manifest).map_err(|e| BundleError::Corrupt(e.to_string()))?;
+    let mut out = Vec::with_capacity(MAGIC.len() + 12 + manifest.len() + payload.len() + SUM);
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&(manifest.len() as u32).to_le_bytes());
+    out.extend_from_slice(&manifest);
+    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    out.extend_from_slice(payload);
+    let sum = Sha256::digest(&out);
+    out.extend_from_slice(&sum);
+    Ok(out)
+}
+
+/// Writes a bundle row by row, as they are read: the rows' JSON goes
+/// straight into the compressor and only the compressed payload is held,
+/// so exporting a county does not need the county in memory. Rows come
+/// table by table, in `spec::TABLES` order; the payload is the JSON of the
+/// bundle's sections, byte for byte as `Bundle::encode` writes it.
+pub struct Packer {
+    json: std::io::BufWriter<zstd::Encoder<'static, Vec<u8>>>,
+    table: Option<&'static str>,
+    first_row: bool,
+}
+
+impl Packer {
+    /// zstd at `level` (3 is quick and small).
+    pub fn new(level: i32) -> Result<Packer, BundleError> {
+        let mut json = std::io::BufWriter::with_capacity(1 << 16, compressor(level)?);
+        json.write_all(b"[").map_err(io_fail)?;
+        Ok(Packer {
+            json,
+            table: None,
+            first_row: true,
+        })
+    }
+
+    /// Adds a row of `t` (the last row's table, or one after it).
+    pub fn row(&mut self, t: &'static Table, row: &Row) -> Result<(), BundleError> {
+        let ser = |e: serde_json::Error| BundleError::Corrupt(e.to_string());
+        if self.table != Some(t.name) {
+            if self.table.is_some() {
+                self.json.write_all(b"]},").map_err(io_fail)?;
+            }
+            self.json.write_all(b"{\"table\":").map_err(io_fail)?;
+            serde_json::to_writer(&mut self.json, t.name).map_err(ser)?;
+            self.json.write_all(b",\"columns\":").map_err(io_fail)?;
+            let columns: Vec<&str> = t.cols.iter().map(|c| c.name).collect();
+            serde_json::to_writer(&mut self.json, &columns).map_err(ser)?;
+            self.json.write_all(b",\"rows\":[").map_err(io_fail)?;
+            self.table = Some(t.name);
+            self.first_row = true;
+        }
+        if !self.first_row {
+            self.json.write_all(b",").map_err(io_fail)?;
+        }
+        self.first_row = false;
+        serde_json::to_writer(&mut self.json, row).map_err(ser)
+    }
+
+    /// The file's bytes: the manifest, the payload and the checksum.
+    pub fn finish(mut self, manifest: &Manifest) -> Result<Vec<u8>, BundleError> {
+        if self.table.is_some() {
+            self.json.write_all(b"]}").map_err(io_fail)?;
+        }
+        self.json.write_all(b"]").map_err(io_fail)?;
+        let encoder = self
+            .json
+            .into_inner()
+            .map_err(|e| io_fail(e.into_error()))?;
+        frame(manifest, &encoder.finish().map_err(io_fail)?)
     }
 }
 
