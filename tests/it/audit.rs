@@ -14,7 +14,7 @@ use stationdesk::sync::bundle::Bundle;
 use stationdesk::Store;
 
 use crate::fixture::stationdesk;
-use crate::fixture::{add, form, today};
+use crate::fixture::{add, form, today, triggers};
 
 fn now() -> NaiveDateTime {
     today().and_hms_opt(10, 0, 0).expect("time")
@@ -588,18 +588,6 @@ fn a_database_from_before_the_log_migrates_with_an_empty_log() {
 fn loading_the_demo_puts_every_audit_trigger_back() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("d.sqlite3");
-    let triggers = |path: &std::path::Path| -> Vec<(String, String)> {
-        let conn = Connection::open(path).expect("raw");
-        let mut stmt = conn
-            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
-            .expect("select");
-        let rows = stmt
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .expect("query")
-            .collect::<rusqlite::Result<Vec<_>>>()
-            .expect("rows");
-        rows
-    };
     let mut store = Store::open(&path).expect("store");
     let before = triggers(&path);
     store

@@ -81,3 +81,27 @@ pub fn json_out(cmd: &mut Command) -> Value {
     );
     serde_json::from_slice(&out.stdout).expect("JSON")
 }
+
+/// The rows of a two-column query on a database file, through a raw
+/// connection (as another program would read it).
+pub fn pairs<A: rusqlite::types::FromSql, B: rusqlite::types::FromSql>(
+    db: &Path,
+    sql: &str,
+) -> Vec<(A, B)> {
+    let conn = rusqlite::Connection::open(db).expect("raw connection");
+    let mut stmt = conn.prepare(sql).expect("prepare");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    rows
+}
+
+/// The triggers of a database file: name and SQL, by name.
+pub fn triggers(db: &Path) -> Vec<(String, String)> {
+    pairs(
+        db,
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name",
+    )
+}

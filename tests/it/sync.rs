@@ -19,7 +19,7 @@ use stationdesk::sync::{spec, SyncError};
 use stationdesk::{Store, StoreError};
 
 use crate::fixture::{self, today};
-use crate::fixture::{json_out, stationdesk};
+use crate::fixture::{json_out, stationdesk, triggers};
 
 type Snapshot = BTreeMap<String, (String, bool, Vec<Value>)>;
 
@@ -236,33 +236,13 @@ fn an_export_imported_into_an_empty_store_gives_the_same_data() {
     assert_eq!(status.open_conflicts, 0);
 }
 
-/// The triggers of a database file: name and SQL, in the schema's order.
-fn triggers(db: &Path) -> Vec<(String, String)> {
-    let conn = rusqlite::Connection::open(db).expect("raw connection");
-    let mut stmt = conn
-        .prepare("SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' ORDER BY name")
-        .expect("prepare");
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("triggers");
-    rows
-}
-
 /// Each case's code and the date of its latest contact, as the overdue
 /// engine reads it.
 fn last_contacts(db: &Path) -> Vec<(String, Option<String>)> {
-    let conn = rusqlite::Connection::open(db).expect("raw connection");
-    let mut stmt = conn
-        .prepare("SELECT code, last_contact_on FROM client_case ORDER BY code")
-        .expect("prepare");
-    let rows = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-        .expect("query")
-        .collect::<rusqlite::Result<_>>()
-        .expect("cases");
-    rows
+    fixture::pairs(
+        db,
+        "SELECT code, last_contact_on FROM client_case ORDER BY code",
+    )
 }
 
 #[test]
