@@ -197,29 +197,33 @@ pub(super) fn apply_key_as(
         r.get::<_, i64>(0)
     }) {
         Ok(_) => Ok(()),
-        Err(rusqlite::Error::SqliteFailure(e, _))
-            if matches!(
-                e.code,
-                // "Out of memory" is how SQLCipher's pager reports a page
-                // that failed its check after the first (see `damage_in`).
-                ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt | ErrorCode::OutOfMemory
-            ) =>
-        {
+        Err(rusqlite::Error::SqliteFailure(e, message)) => {
             // A wrong key fails every page, the first included; a damaged
-            // file opened with the right key fails only some.
+            // file opened with the right key fails only some. A damaged
+            // page of the schema itself may come back as any error (SQLCipher
+            // hands back a zeroed page first), so SQLCipher's own check of
+            // every page decides.
             let failed = cipher_failures(conn);
             let first_page = |l: &String| {
                 let words: Vec<&str> = l.split_whitespace().collect();
                 words.windows(2).any(|w| w == ["page", "1"])
             };
+            // "Out of memory" is how SQLCipher's pager reports a page that
+            // failed its check after the first (see `damage_in`).
+            let damage_code = matches!(
+                e.code,
+                ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt | ErrorCode::OutOfMemory
+            );
             if failed.iter().any(first_page)
                 || (failed.is_empty() && e.code == ErrorCode::NotADatabase)
             {
                 Err(StoreError::WrongPassphrase {
                     path: path.to_owned(),
                 })
-            } else {
+            } else if damage_code || !failed.is_empty() {
                 Err(damaged(path, &failed))
+            } else {
+                Err(rusqlite::Error::SqliteFailure(e, message).into())
             }
         }
         Err(e) => Err(e.into()),
@@ -242,6 +246,29 @@ fn damaged(path: &Path, failed: &[String]) -> StoreError {
     StoreError::Damaged {
         path: path.display().to_string(),
         detail,
+    }
+}
+
+/// What a failed quick check of `path` means: damage when SQLite says so,
+/// or, for an encrypted file, when SQLCipher's own check of every page
+/// finds one that fails (a damaged page comes back zeroed the first time
+/// and may then be read as anything, "SQL logic error" included); any
+/// other error stays as it is.
+pub(super) fn check_failed(
+    conn: &Connection,
+    path: &Path,
+    encrypted: bool,
+    e: rusqlite::Error,
+) -> StoreError {
+    let e = StoreError::from(e).as_damage(path);
+    if matches!(e, StoreError::Damaged { .. }) || !encrypted {
+        return e;
+    }
+    let failed = cipher_failures(conn);
+    if failed.is_empty() {
+        e
+    } else {
+        damaged(path, &failed)
     }
 }
 
@@ -428,7 +455,7 @@ impl Store {
         let found: Vec<String> = conn
             .prepare("PRAGMA quick_check(5)")
             .and_then(|mut stmt| stmt.query_map([], |r| r.get(0))?.collect())
-            .map_err(|e| StoreError::from(e).as_damage(path))?;
+            .map_err(|e| check_failed(&conn, path, key.is_some(), e))?;
         if found.len() == 1 && found[0] == "ok" {
             Ok(())
         } else {

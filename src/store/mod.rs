@@ -243,8 +243,7 @@ impl Store {
             detail,
         };
         let found = self.quick_check_rows().map_err(|e| {
-            let e = StoreError::Sqlite(e);
-            damage_in(&e).map_or(e, &damaged)
+            key::check_failed(&self.conn, Path::new(&self.path), self.key.is_some(), e)
         })?;
         if found.len() == 1 && found[0] == "ok" {
             Ok(())
