@@ -1,4 +1,4 @@
-use crate::fixture::stationdesk;
+use crate::fixture::{json_out, stationdesk};
 use assert_cmd::Command;
 use chrono::Datelike;
 use predicates::prelude::*;
@@ -118,16 +118,6 @@ fn a_file_that_is_not_a_database_is_refused_and_left_alone() {
     assert_eq!(std::fs::read(&db).expect("read"), before);
 }
 
-fn json(cmd: &mut Command) -> Value {
-    let out = cmd.output().expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON")
-}
-
 fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("d.sqlite3");
@@ -138,7 +128,7 @@ fn demo_db() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn overdue_speaks_json_with_the_documented_keys() {
     let (_dir, db) = demo_db();
-    let all = json(stationdesk(&db).args(["overdue", "--format", "json"]));
+    let all = json_out(stationdesk(&db).args(["overdue", "--format", "json"]));
     let flags = all.as_array().expect("array");
     assert!(!flags.is_empty(), "the demo station has overdue work");
     for f in flags {
@@ -163,7 +153,7 @@ fn overdue_speaks_json_with_the_documented_keys() {
         assert!(rules.contains(&rule), "{rule} in {rules:?}");
     }
     // One supervisor's list is part of the station's.
-    let staff = json(stationdesk(&db).args(["staff", "list", "--format", "json"]));
+    let staff = json_out(stationdesk(&db).args(["staff", "list", "--format", "json"]));
     let boss = staff
         .as_array()
         .expect("staff")
@@ -171,7 +161,7 @@ fn overdue_speaks_json_with_the_documented_keys() {
         .find(|p| p["role"] == "assistant_supervisor")
         .and_then(|p| p["id"].as_i64())
         .expect("an assistant supervisor");
-    let mine = json(stationdesk(&db).args([
+    let mine = json_out(stationdesk(&db).args([
         "overdue",
         "--format",
         "json",
@@ -181,11 +171,12 @@ fn overdue_speaks_json_with_the_documented_keys() {
     let mine = mine.as_array().expect("array");
     assert!(!mine.is_empty() && mine.len() < flags.len());
     assert!(mine.iter().all(|f| flags.contains(f)));
-    let station = json(stationdesk(&db).args(["overdue", "--format", "json", "--station", "1"]));
+    let station =
+        json_out(stationdesk(&db).args(["overdue", "--format", "json", "--station", "1"]));
     assert_eq!(station.as_array().expect("array").len(), flags.len());
     // A month earlier, less was overdue, and each by fewer days.
     let month = chrono::Local::now().date_naive() - chrono::Days::new(30);
-    let earlier = json(stationdesk(&db).args([
+    let earlier = json_out(stationdesk(&db).args([
         "overdue",
         "--format",
         "json",
@@ -223,7 +214,7 @@ fn overdue_refuses_bad_input_precisely() {
 #[test]
 fn case_list_keeps_identities_out_and_case_show_has_them() {
     let (_dir, db) = demo_db();
-    let cases = json(stationdesk(&db).args(["case", "list", "--format", "json"]));
+    let cases = json_out(stationdesk(&db).args(["case", "list", "--format", "json"]));
     let cases = cases.as_array().expect("array");
     assert!(cases.len() > 50);
     for key in [
@@ -251,7 +242,7 @@ fn case_list_keeps_identities_out_and_case_show_has_them() {
             "{secret} must stay on the case page"
         );
     }
-    let open = json(stationdesk(&db).args(["case", "list", "--open", "--format", "json"]));
+    let open = json_out(stationdesk(&db).args(["case", "list", "--open", "--format", "json"]));
     assert!(open
         .as_array()
         .expect("array")
@@ -259,7 +250,7 @@ fn case_list_keeps_identities_out_and_case_show_has_them() {
         .all(|c| c["closed_on"].is_null()));
     let code = cases[0]["code"].as_str().expect("code");
     let one =
-        json(stationdesk(&db).args(["case", "show", &code.to_lowercase(), "--format", "json"]));
+        json_out(stationdesk(&db).args(["case", "show", &code.to_lowercase(), "--format", "json"]));
     assert_eq!(one["code"], code);
     assert!(one["identity"]["real_name"]
         .as_str()
@@ -476,7 +467,7 @@ fn the_workload_table_exports_to_excel_and_reads_back() {
     let month = (chrono::Local::now().date_naive() - chrono::Days::new(31))
         .format("%Y-%m")
         .to_string();
-    let rows = json(stationdesk(&db).args(["workload", "--month", &month, "--format", "json"]));
+    let rows = json_out(stationdesk(&db).args(["workload", "--month", &month, "--format", "json"]));
     let rows = rows.as_array().expect("array");
     let path = dir.path().join("workload.xlsx");
     stationdesk(&db)
@@ -537,7 +528,7 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
     let last_month = (this_month.with_day(1).expect("first") - chrono::Days::new(1))
         .format("%Y-%m")
         .to_string();
-    let figures = json(stationdesk(&db).args(["policy", "show", "--format", "json"]));
+    let figures = json_out(stationdesk(&db).args(["policy", "show", "--format", "json"]));
     let figures = figures.as_array().expect("array");
     assert_eq!(figures.len(), stationdesk::model::Policy::SETTINGS.len());
     let ratio = figures
@@ -566,7 +557,7 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
             "ratio_supervisor = 10 from {month}"
         )));
     let limits = |m: &str| -> Vec<Value> {
-        json(stationdesk(&db).args(["workload", "--month", m, "--format", "json"]))
+        json_out(stationdesk(&db).args(["workload", "--month", m, "--format", "json"]))
             .as_array()
             .expect("array")
             .iter()
@@ -585,7 +576,7 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
         "last month: as it was"
     );
 
-    let history = json(stationdesk(&db).args(["policy", "history", "--format", "json"]));
+    let history = json_out(stationdesk(&db).args(["policy", "history", "--format", "json"]));
     let change = &history.as_array().expect("array")[0];
     assert_eq!(change["key"], "ratio_supervisor");
     assert_eq!(change["value"], 10);
@@ -626,7 +617,7 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
             .failure()
             .stderr(predicate::str::contains(message));
     }
-    let history = json(stationdesk(&db).args(["policy", "history", "--format", "json"]));
+    let history = json_out(stationdesk(&db).args(["policy", "history", "--format", "json"]));
     assert_eq!(
         history.as_array().expect("array").len(),
         1,
@@ -637,7 +628,7 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
 #[test]
 fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
     let (dir, db) = demo_db();
-    let list = json(stationdesk(&db).args(["training", "list", "--format", "json"]));
+    let list = json_out(stationdesk(&db).args(["training", "list", "--format", "json"]));
     let list = list.as_array().expect("array");
     assert!(list.len() >= 20, "a year of fortnightly sessions");
     let id = list[0]["id"].to_string();
@@ -653,13 +644,13 @@ fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
     ] {
         assert!(list[0].get(key).is_some(), "{key} in {}", list[0]);
     }
-    let show = json(stationdesk(&db).args(["training", "show", &id, "--format", "json"]));
+    let show = json_out(stationdesk(&db).args(["training", "show", &id, "--format", "json"]));
     assert!(!show["attendance"]
         .as_array()
         .expect("attendance")
         .is_empty());
 
-    let hours = json(stationdesk(&db).args(["training", "hours", "--format", "json"]));
+    let hours = json_out(stationdesk(&db).args(["training", "hours", "--format", "json"]));
     let hours = hours.as_array().expect("array");
     assert!(!hours.is_empty());
     for key in [
@@ -730,7 +721,7 @@ fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
     assert!(std::fs::read(&certificate)
         .expect("pdf")
         .starts_with(b"%PDF"));
-    let staff = json(stationdesk(&db).args(["staff", "list", "--format", "json"]));
+    let staff = json_out(stationdesk(&db).args(["staff", "list", "--format", "json"]));
     let uncertified = staff
         .as_array()
         .expect("array")
