@@ -378,23 +378,25 @@ impl Store {
         let (mut source, version, layout) = check_backup(file, self.key.as_ref())?;
         // The backup API copies pages as they are: a backup in another
         // layout is first written out in this database's, beside it.
-        let converted = match (layout, &self.key, self.file()) {
-            (Layout::Sqlcipher4, Some(key), Some(db)) => {
-                let mut name = db.into_os_string();
-                name.push(".restoring");
-                let tmp = PathBuf::from(name);
-                relayout_copy(file, &tmp, key)?;
-                source = check_backup(&tmp, Some(key))?.0;
-                Some(tmp)
-            }
-            _ => None,
-        };
+        // The converted copy is removed whichever way this ends (a failed
+        // conversion or check, a failed backup, or the copy done).
+        let mut converted: Option<tempfile::TempPath> = None;
+        if let (Layout::Sqlcipher4, Some(key), Some(db)) = (layout, &self.key, self.file()) {
+            let mut name = db.into_os_string();
+            name.push(".restoring");
+            let tmp =
+                tempfile::TempPath::try_from_path(&name).map_err(|source| StoreError::Io {
+                    path: name.into(),
+                    source,
+                })?;
+            let tmp = converted.insert(tmp);
+            relayout_copy(file, tmp, key)?;
+            source = check_backup(tmp, Some(key))?.0;
+        }
         let saved_as = self.backup(Reason::Restore, now, &mut |_, _| {})?;
         let copied = copy_pages(&source, &mut self.conn, progress);
         drop(source);
-        if let Some(tmp) = converted {
-            let _ = std::fs::remove_file(tmp);
-        }
+        drop(converted);
         copied?;
         self.conn.pragma_update(None, "journal_mode", "WAL")?;
         super::migrations().to_latest(&mut self.conn)?;

@@ -404,6 +404,24 @@ fn a_file_in_sqlciphers_default_layout_is_converted_and_its_backups_restore() {
     sqlcipher4_copy(&then_plain, &old_backup);
     let now = chrono::NaiveDateTime::parse_from_str("2026-11-23 09:00:00", "%Y-%m-%d %H:%M:%S")
         .expect("time");
+    // When the state before restoring cannot be saved (here a plain file
+    // stands where the backups folder goes), nothing is restored and the
+    // converted copy is not left behind.
+    let backups = dir.path().join("backups");
+    let made = backups.is_dir();
+    if made {
+        std::fs::rename(&backups, dir.path().join("backups.aside")).expect("aside");
+    }
+    std::fs::write(&backups, b"not a folder").expect("blocker");
+    assert!(store
+        .restore_from(&old_backup, now, &mut |_, _| {})
+        .is_err());
+    assert!(!dir.path().join("station.sqlite3.restoring").exists());
+    assert_eq!(staff_names(&store), now_names);
+    std::fs::remove_file(&backups).expect("blocker");
+    if made {
+        std::fs::rename(dir.path().join("backups.aside"), &backups).expect("back");
+    }
     store
         .restore_from(&old_backup, now, &mut |_, _| {})
         .expect("restore");
