@@ -57,7 +57,10 @@ PASSPHRASE = "measure 测量 passphrase"
 def unlock(d, first):
     """Types the passphrase on the lock screen (twice, with a user name, the
     first time) and presses the button; answers when it was pressed."""
-    d.find_element(By.CSS_SELECTOR, '[data-testid="lock-passphrase"]').send_keys(PASSPHRASE)
+    # The lock screen asks the shell what to show before its form appears.
+    field = (By.CSS_SELECTOR, '[data-testid="lock-passphrase"]')
+    WebDriverWait(d, 30).until(EC.presence_of_element_located(field))
+    d.find_element(*field).send_keys(PASSPHRASE)
     if first:
         d.find_element(By.CSS_SELECTOR, '[data-testid="lock-again"]').send_keys(PASSPHRASE)
     user = d.find_element(By.CSS_SELECTOR, '[data-testid="lock-user"]')

@@ -10,6 +10,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import mss
+import mss.tools
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import StaleElementReferenceException
@@ -144,9 +146,19 @@ class App:
         return self.driver.find_element(By.CSS_SELECTOR, css)
 
     def shot(self, name):
-        """Saves a screenshot now, for a person to look at later."""
+        """Saves a screenshot of the window now, for a person to look at
+        later. It is taken from the X display (Xvfb), as a person would see
+        the window: WebKitWebDriver's own screenshot can wait forever when
+        WebKit paints without GPU compositing, as the app does."""
         SHOTS.mkdir(parents=True, exist_ok=True)
-        self.driver.save_screenshot(str(SHOTS / f"{name}.png"))
+        rect = self.driver.get_window_rect()
+        area = {"left": rect["x"], "top": rect["y"], "width": rect["width"], "height": rect["height"]}
+        with mss.mss() as screen:
+            whole = screen.monitors[1]
+            area["width"] = max(1, min(area["width"], whole["width"] - area["left"]))
+            area["height"] = max(1, min(area["height"], whole["height"] - area["top"]))
+            image = screen.grab(area)
+            mss.tools.to_png(image.rgb, image.size, output=str(SHOTS / f"{name}.png"))
 
     def names(self):
         return [e.text.strip() for e in self.all('[data-testid="staff-name"]')]
