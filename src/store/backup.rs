@@ -430,7 +430,7 @@ pub fn latest_good_backup(db: &Path, key: Option<&Passphrase>) -> Result<Option<
 
 /// Puts a backup in place of a database file that can no longer be opened
 /// (damaged), without opening it: the backup is checked first, the damaged
-/// file and its WAL are kept beside it as `NAME.damaged-YYYYMMDD-HHMMSS`
+/// file and its WAL or rollback journal are kept beside it as `NAME.damaged-YYYYMMDD-HHMMSS`
 /// (for whoever wants to rescue something from it), and the backup is
 /// copied in whole. Answers where the damaged file went.
 pub fn restore_file(
@@ -457,7 +457,7 @@ pub fn restore_file(
     } else {
         None
     };
-    for side in ["-wal", "-shm"] {
+    for side in ["-wal", "-shm", "-journal"] {
         let from = sibling(side);
         if from.exists() {
             let to = sibling(&format!(".damaged-{stamp}{side}"));

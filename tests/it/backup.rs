@@ -8,7 +8,7 @@ use assert_cmd::Command;
 use chrono::NaiveDateTime;
 use predicates::prelude::*;
 use stationdesk::demo::{self, Scale};
-use stationdesk::store::backup::{backup_dir, list_backups, Reason};
+use stationdesk::store::backup::{backup_dir, list_backups, restore_file, Reason};
 use stationdesk::store::{file_kind, AuditFilter, FileKind, Passphrase};
 use stationdesk::{Store, StoreError};
 
@@ -375,4 +375,37 @@ fn a_damaged_database_is_set_aside_and_the_backup_put_in_its_place() {
         Some(1),
         "the restore is logged"
     );
+}
+
+#[test]
+fn a_file_put_in_place_of_a_damaged_one_takes_none_of_its_journals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("station.sqlite3");
+    let store = encrypted_demo(&db);
+    let backup = store
+        .backup(Reason::Manual, at("2026-11-23 08:15:02"), &mut |_, _| {})
+        .expect("backup")
+        .expect("a file store has backups")
+        .path;
+    let before = names(&store);
+    drop(store);
+    // What a merge killed half way in rollback-journal mode, or a writer
+    // in WAL mode, leaves beside the file: it belongs to the damaged file,
+    // and beside the backup it would be played back into it.
+    for side in ["-wal", "-shm", "-journal"] {
+        std::fs::write(dir.path().join(format!("station.sqlite3{side}")), side).expect("side");
+    }
+    let kept = restore_file(&db, &backup, Some(&key()), at("2026-11-24 09:00:00"))
+        .expect("restored")
+        .expect("the damaged file is kept");
+    for side in ["-wal", "-shm", "-journal"] {
+        assert!(
+            !dir.path().join(format!("station.sqlite3{side}")).exists(),
+            "{side}"
+        );
+        let aside = format!("{}{side}", kept.display());
+        assert_eq!(std::fs::read(&aside).expect("kept aside"), side.as_bytes());
+    }
+    let store = Store::open_encrypted(&db, &key()).expect("reopen");
+    assert_eq!(names(&store), before);
 }
