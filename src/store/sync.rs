@@ -946,10 +946,14 @@ fn gather(
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
     }
-    let in_bundle: HashSet<&str> = sections
-        .iter()
-        .flat_map(|s| s.rows.iter().map(|r| r.uid.as_str()))
-        .collect();
+    // Sized once: growing a set of a million uids rehashes it twenty times.
+    let total: usize = sections.iter().map(|s| s.rows.len()).sum();
+    let mut in_bundle: HashSet<&str> = HashSet::with_capacity_and_hasher(total, Default::default());
+    in_bundle.extend(
+        sections
+            .iter()
+            .flat_map(|s| s.rows.iter().map(|r| r.uid.as_str())),
+    );
     let mut checked: HashSet<&str> = HashSet::default();
     for s in sections {
         let Some(t) = spec::table(&s.table) else {
@@ -1149,7 +1153,9 @@ fn write_plan(
     let mut done = 0u64;
     // The rows whose derived values the inserts touch (`DERIVED`).
     let mut to_settle: Vec<BTreeSet<i64>> = vec![BTreeSet::new(); DERIVED.len()];
-    let mut rids: foldhash::HashMap<&str, (&'static str, i64)> = Default::default();
+    let ops: usize = plan.tables.iter().map(|tp| tp.ops.len()).sum();
+    let mut rids: foldhash::HashMap<&str, (&'static str, i64)> =
+        foldhash::HashMap::with_capacity_and_hasher(ops, Default::default());
     let mut next_seq = || {
         *seq += 1;
         *seq
