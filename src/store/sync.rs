@@ -1296,12 +1296,44 @@ fn silent_while_applying(t: &super::Trigger) -> bool {
 }
 
 fn refused(t: &'static Table, row: &Row, e: rusqlite::Error) -> StoreError {
+    if let Some(key) = taken_key(t, row, &e) {
+        return SyncError::Taken {
+            table: t.name,
+            uid: row.uid.clone(),
+            key,
+        }
+        .into();
+    }
     SyncError::Refused {
         table: t.name,
         uid: row.uid.clone(),
         reason: e.to_string(),
     }
     .into()
+}
+
+/// When `e` is a unique key of `t` that the row's values clash on (SQLite
+/// says "UNIQUE constraint failed: client_case.code"), those columns with
+/// the row's values: `code = "QX-031"`.
+fn taken_key(t: &Table, row: &Row, e: &rusqlite::Error) -> Option<String> {
+    let rusqlite::Error::SqliteFailure(f, Some(message)) = e else {
+        return None;
+    };
+    if f.extended_code != rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE {
+        return None;
+    }
+    let columns = message.strip_prefix("UNIQUE constraint failed: ")?;
+    let shown: Vec<String> = columns
+        .split(", ")
+        .map(|qualified| {
+            let name = qualified.rsplit('.').next().unwrap_or(qualified);
+            match t.col_index(name).and_then(|i| row.values.get(i)) {
+                Some(v) => format!("{name} = {v}"),
+                None => name.to_owned(),
+            }
+        })
+        .collect();
+    Some(shown.join(", "))
 }
 
 /// A row's values for SQL, foreign keys turned back into local ids

@@ -24,6 +24,16 @@ pub enum SyncError {
         refs: &'static str,
         parent: String,
     },
+    #[error(
+        "row {uid} of {table} has {key}, which another row here has already (two laptops \
+         each made one); change it on one of them, export again and import that bundle"
+    )]
+    Taken {
+        table: &'static str,
+        uid: String,
+        /// The clashing columns with the bundle's values, e.g. `code = "QX-031"`.
+        key: String,
+    },
     #[error("row {uid} of {table} cannot be written here: {reason}")]
     Refused {
         table: &'static str,
@@ -56,6 +66,7 @@ impl SyncError {
                 BundleError::Corrupt(_) => "corrupt",
             },
             SyncError::MissingParent { .. } => "missing_parent",
+            SyncError::Taken { .. } => "taken",
             SyncError::Refused { .. } => "refused",
             SyncError::Write { .. } => "write_failed",
             SyncError::Settled { .. } => "settled",

@@ -909,13 +909,25 @@ fn rows_this_database_cannot_hold_are_refused_and_nothing_is_written() {
         let e = r.refuse(|b| last_row(b, table).values[col(table, column)] = value.clone());
         assert_eq!(e.code(), "refused", "{table}.{column} = {value}: {e}");
     }
-    // Two cases with one code.
+    // Two cases with one code (as when two laptops each open case QX-031):
+    // the code is named, with what to do.
+    let mut code = Value::Null;
     let e = r.refuse(|b| {
         let s = section(b, "client_case");
-        let code = s.rows[0].values[col("client_case", "code")].clone();
-        s.rows.last_mut().expect("a case").values[col("client_case", "code")] = code;
+        code = s.rows[0].values[col("client_case", "code")].clone();
+        s.rows.last_mut().expect("a case").values[col("client_case", "code")] = code.clone();
     });
-    assert_eq!(e.code(), "refused");
+    assert_eq!(e.code(), "taken");
+    match &e {
+        SyncError::Taken { table, key, .. } => {
+            assert_eq!(
+                (*table, key.as_str()),
+                ("client_case", format!("code = {code}").as_str())
+            )
+        }
+        other => panic!("expected Taken, got {other}"),
+    }
+    assert!(e.to_string().contains("change it on one of them"), "{e}");
 
     // The store is still sound: a local edit is versioned, the good bundle imports.
     fixture::add(&mut r.target, "又一人", "frontline");

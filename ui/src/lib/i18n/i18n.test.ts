@@ -34,7 +34,7 @@ const kinds = ['invalid', 'notFound', 'conflict', 'locked', 'storage', 'sync', '
 // src/sync/mod.rs) and the shell's own (src-tauri/src/sync.rs).
 const syncCodes = [
   'not_a_bundle', 'truncated', 'checksum', 'newer_format', 'newer_schema', 'corrupt', 'missing_parent',
-  'refused', 'write_failed', 'settled', 'standing_only', 'row_gone', 'inconsistent', 'no_file', 'is_dir',
+  'taken', 'refused', 'write_failed', 'settled', 'standing_only', 'row_gone', 'inconsistent', 'no_file', 'is_dir',
   'file_changed',
 ];
 // The tables that travel in a bundle (src/sync/spec.rs), named in the review queue.
