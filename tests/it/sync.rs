@@ -936,6 +936,69 @@ fn rows_this_database_cannot_hold_are_refused_and_nothing_is_written() {
     assert_eq!(report.summary.new, medium().manifest.rows());
 }
 
+/// A case form like `like` (same station and owner) with another code.
+fn case_form(code: &str, like: &stationdesk::model::CaseRecord) -> stationdesk::model::CaseInput {
+    stationdesk::model::CaseInput {
+        code: code.into(),
+        station_id: like.station_id,
+        owner_id: like.owner_id,
+        category: "children".into(),
+        risk: "general".into(),
+        stage: "intake".into(),
+        difficult: false,
+        opened_on: "2026-11-20".into(),
+        closed_on: String::new(),
+        retain_until: "2036-11-20".into(),
+    }
+}
+
+/// Opens a case with `code` on a laptop, for the station and worker of its
+/// first case.
+fn open_case(store: &mut Store, code: &str) -> i64 {
+    let first = store
+        .list_cases(stationdesk::store::CaseFilter {
+            station_id: None,
+            owner_id: None,
+            open_only: false,
+        })
+        .expect("cases")
+        .remove(0)
+        .case;
+    store
+        .create_case(&case_form(code, &first), None, today())
+        .expect("a new case")
+}
+
+#[test]
+fn the_same_case_code_opened_on_two_laptops_is_refused_until_one_is_renamed() {
+    let mut a = demo_store(11);
+    let mut b = Store::open_in_memory().expect("in-memory store");
+    import(&mut b, &export_all(&a));
+    // Offline, each laptop opens case QX-2026-031 for a different client.
+    open_case(&mut a, "QX-2026-031");
+    let on_b = open_case(&mut b, "QX-2026-031");
+    let bundle = export_all(&a);
+    let before = snapshot(&b);
+    for dry_run in [true, false] {
+        let e = b
+            .import_bundle(&bundle, "甲.sdsync", dry_run, now())
+            .expect_err("the same code twice");
+        let e = sync_error(e);
+        assert_eq!(e.code(), "taken", "{e}");
+        assert!(e.to_string().contains(r#"code = "QX-2026-031""#), "{e}");
+        assert_eq!(snapshot(&b), before, "nothing written");
+    }
+    // As the message says: one laptop changes its code, and the same
+    // bundle merges.
+    let mine = b.case_view(on_b).expect("the case").summary.case;
+    b.update_case(on_b, &case_form("QX-2026-032", &mine), today())
+        .expect("renamed");
+    import(&mut b, &bundle);
+    for code in ["QX-2026-031", "QX-2026-032"] {
+        assert!(b.case_id(code).expect("look up").is_some(), "{code}");
+    }
+}
+
 #[test]
 fn the_command_line_refuses_a_bad_bundle_and_names_the_problem() {
     let dir = tempfile::tempdir().expect("tempdir");
