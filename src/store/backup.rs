@@ -430,9 +430,9 @@ pub fn latest_good_backup(db: &Path, key: Option<&Passphrase>) -> Result<Option<
 
 /// Puts a backup in place of a database file that can no longer be opened
 /// (damaged), without opening it: the backup is checked first, the damaged
-/// file and its WAL or rollback journal are kept beside it as `NAME.damaged-YYYYMMDD-HHMMSS`
-/// (for whoever wants to rescue something from it), and the backup is
-/// copied in whole. Answers where the damaged file went.
+/// file and its WAL or rollback journal are kept beside it as
+/// `NAME.damaged-YYYYMMDD-HHMMSS` (for whoever wants to rescue something
+/// from it), and the backup is copied in whole. Answers where the damaged file went.
 pub fn restore_file(
     db: &Path,
     backup: &Path,

@@ -25,8 +25,9 @@ pub enum SyncError {
         parent: String,
     },
     #[error(
-        "row {uid} of {table} has {key}, which another row here has already (two laptops \
-         each made one); change it on one of them, export again and import that bundle"
+        "row {uid} of {table} has {key}, which another row here has already (each laptop \
+         made one); change it on this laptop and import the bundle again, or change it on the \
+         other laptop and export from there again"
     )]
     Taken {
         table: &'static str,

@@ -927,7 +927,7 @@ fn rows_this_database_cannot_hold_are_refused_and_nothing_is_written() {
         }
         other => panic!("expected Taken, got {other}"),
     }
-    assert!(e.to_string().contains("change it on one of them"), "{e}");
+    assert!(e.to_string().contains("change it on this laptop"), "{e}");
 
     // The store is still sound: a local edit is versioned, the good bundle imports.
     fixture::add(&mut r.target, "又一人", "frontline");

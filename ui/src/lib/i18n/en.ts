@@ -823,7 +823,7 @@ export const en: Catalogue = {
     newer_schema: 'The other computer runs a newer StationDesk whose data this one cannot read: update this computer first.',
     corrupt: 'The bundle’s contents are damaged and cannot be read: ask the sender to export it again.',
     missing_parent: 'The bundle refers to data this computer does not have: import the earlier bundles from the same computer first, or ask for an “Everything” bundle.',
-    taken: 'A record in the bundle has the same number as another record on this computer (for example, both computers opened a case with the same code), so it cannot be merged; nothing was changed. Change one of the two on either computer, export again and import that bundle.',
+    taken: 'A record in the bundle has the same number as another record on this computer (for example, both computers opened a case with the same code), so it cannot be merged; nothing was changed. Change one of the two: on this computer, then import this bundle again; or on the other computer, then export from there again.',
     refused: 'Some rows in the bundle do not fit this computer’s data and cannot be written; nothing was changed. Give the file to your technical support.',
     write_failed: 'The file cannot be saved there (no such folder, no permission, or the disk is full): choose another place.',
     settled: 'Someone has already settled this conflict; the list has been refreshed.',
