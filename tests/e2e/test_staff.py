@@ -32,13 +32,23 @@ def test_the_window_paints_without_gpu_compositing(app):
     list is painted that way."""
     found = subprocess.run(["pgrep", "-f", "-n", str(app.db)], capture_output=True, text=True)
     pid = found.stdout.split()[0]
-    web = [p for p in Path("/proc").iterdir()
-           if p.name.isdigit() and (p / "stat").exists()
-           and (p / "comm").read_text().startswith("WebKitWebProces")
-           and (p / "stat").read_text().rsplit(")", 1)[1].split()[1] == pid]
-    assert web, "no web process under the app"
-    for p in web:
-        assert b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in (p / "environ").read_bytes().split(b"\0")
+
+    def web_process_env(proc):
+        """The environment of a web process under the app (None otherwise,
+        or when it ended while being read)."""
+        try:
+            if not (proc / "comm").read_text().startswith("WebKitWebProces"):
+                return None
+            if (proc / "stat").read_text().rsplit(")", 1)[1].split()[1] != pid:
+                return None
+            return (proc / "environ").read_bytes().split(b"\0")
+        except OSError:
+            return None
+
+    envs = [e for p in Path("/proc").iterdir() if p.name.isdigit() and (e := web_process_env(p)) is not None]
+    assert envs, "no web process under the app"
+    for env in envs:
+        assert b"WEBKIT_DISABLE_COMPOSITING_MODE=1" in env
     assert len(app.names()) >= 20
 
 
