@@ -51,6 +51,9 @@ pub use training::{
 
 use crate::model::Invalid;
 
+/// How long a connection waits for another one's lock before it fails.
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Why the store could not do what was asked.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -272,7 +275,7 @@ impl Store {
         // FULL: a commit reported to the user survives a power cut (drafts are
         // saved every second while typing; losing them defeats the point).
         conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // Read pages straight from the mapped file instead of copying them
         // through a small page cache: the overdue queries read many pages.
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;

@@ -651,10 +651,25 @@ impl Store {
     /// merge killed half way leaves a hot journal that the next opening
     /// rolls back. Answers whether it switched.
     fn journal_direct(&mut self) -> Result<bool> {
-        let mode: String = self
-            .conn
-            .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0))?;
-        Ok(mode.eq_ignore_ascii_case("delete"))
+        // Without waiting: while another connection has the file open,
+        // SQLite refuses the switch as "locked", and the merge keeps WAL.
+        self.conn.busy_timeout(std::time::Duration::ZERO)?;
+        let switched: rusqlite::Result<String> =
+            self.conn
+                .query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
+        self.conn.busy_timeout(super::BUSY_TIMEOUT)?;
+        match switched {
+            Ok(mode) => Ok(mode.eq_ignore_ascii_case("delete")),
+            Err(rusqlite::Error::SqliteFailure(f, _))
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                Ok(false)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     fn import_inner(
