@@ -8,7 +8,7 @@ use foldhash::HashSet;
 use std::path::Path;
 
 use chrono::NaiveDateTime;
-use rusqlite::types::{Value as Sql, ValueRef};
+use rusqlite::types::{ToSqlOutput, Value as Sql, ValueRef};
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use serde_json::Value;
@@ -100,15 +100,17 @@ fn to_json(v: ValueRef) -> Result<Value> {
     })
 }
 
-fn to_sql(v: &Value, table: &str, col: &str, uid: &str) -> Result<Sql> {
+/// A bundle's value for SQL. Text is lent, not copied: a merge writes
+/// millions of values, each once.
+fn to_sql<'v>(v: &'v Value, table: &str, col: &str, uid: &str) -> Result<ToSqlOutput<'v>> {
     Ok(match v {
-        Value::Null => Sql::Null,
-        Value::Bool(b) => Sql::Integer(*b as i64),
-        Value::Number(n) => match n.as_i64() {
+        Value::Null => ToSqlOutput::Owned(Sql::Null),
+        Value::Bool(b) => ToSqlOutput::Owned(Sql::Integer(*b as i64)),
+        Value::Number(n) => ToSqlOutput::Owned(match n.as_i64() {
             Some(i) => Sql::Integer(i),
             None => Sql::Real(n.as_f64().unwrap_or(0.0)),
-        },
-        Value::String(s) => Sql::Text(s.clone()),
+        }),
+        Value::String(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
         _ => {
             return Err(SyncError::Refused {
                 table: spec_name(table),
@@ -906,14 +908,14 @@ impl Store {
                         .ok_or_else(|| inconsistent(format!("conflict {id}: unknown column {col}")))?;
                     let value = match (c.refs, v.as_str()) {
                         (Some(refs), Some(u)) => local_rid(tx, refs, u)?
-                            .map(Sql::Integer)
+                            .map(|r| ToSqlOutput::Owned(Sql::Integer(r)))
                             .ok_or(SyncError::RowGone { id })?,
                         _ => to_sql(v, t.name, col, &row_uid)?,
                     };
                     sets.push(format!("{col} = ?{}", args.len() + 1));
                     args.push(value);
                 }
-                args.push(Sql::Integer(rid));
+                args.push(ToSqlOutput::Owned(Sql::Integer(rid)));
                 let sql = format!("UPDATE {} SET {} WHERE rowid = ?{}", t.name, sets.join(", "), args.len());
                 tx.execute(&sql, rusqlite::params_from_iter(args))?;
             }
@@ -1202,7 +1204,9 @@ fn write_plan(
                 let args = sql_values(tx, t, row, &mut rids)?;
                 for (d, settle) in DERIVED.iter().zip(&mut to_settle) {
                     if d.1 == t.name {
-                        if let Some(Sql::Integer(id)) = t.col_index(d.2).map(|i| &args[i]) {
+                        if let Some(ToSqlOutput::Owned(Sql::Integer(id))) =
+                            t.col_index(d.2).map(|i| &args[i])
+                        {
                             settle.insert(*id);
                         }
                     }
@@ -1228,13 +1232,13 @@ fn write_plan(
                         inconsistent(format!("row {} of {} vanished", row.uid, t.name))
                     })?;
                     let all = sql_values(tx, t, row, &mut rids)?;
-                    let mut args: Vec<Sql> = cols.iter().map(|&i| all[i].clone()).collect();
+                    let mut args: Vec<ToSqlOutput> = cols.iter().map(|&i| all[i].clone()).collect();
                     let sets: Vec<String> = cols
                         .iter()
                         .enumerate()
                         .map(|(n, &i)| format!("{} = ?{}", t.cols[i].name, n + 1))
                         .collect();
-                    args.push(Sql::Integer(rid));
+                    args.push(ToSqlOutput::Owned(Sql::Integer(rid)));
                     let sql = format!(
                         "UPDATE {} SET {} WHERE rowid = ?{}",
                         t.name,
@@ -1352,13 +1356,13 @@ fn taken_key(t: &Table, row: &Row, e: &rusqlite::Error) -> Option<String> {
 }
 
 /// A row's values for SQL, foreign keys turned back into local ids
-/// (`rids`: the ids of uids met so far).
+/// (`rids`: the ids of uids met so far), text lent from the row.
 fn sql_values<'p>(
     tx: &Transaction,
     t: &'static Table,
     row: &'p Row,
     rids: &mut foldhash::HashMap<&'p str, (&'static str, i64)>,
-) -> Result<Vec<Sql>> {
+) -> Result<Vec<ToSqlOutput<'p>>> {
     let mut out = Vec::with_capacity(t.cols.len());
     for (c, v) in t.cols.iter().zip(&row.values) {
         let value = match (c.refs, v) {
@@ -1374,14 +1378,16 @@ fn sql_values<'p>(
                         r
                     }
                 };
-                Sql::Integer(rid.ok_or_else(|| SyncError::MissingParent {
-                    table: t.name,
-                    uid: row.uid.clone(),
-                    refs: spec_name(refs),
-                    parent: u.clone(),
-                })?)
+                ToSqlOutput::Owned(Sql::Integer(rid.ok_or_else(|| {
+                    SyncError::MissingParent {
+                        table: t.name,
+                        uid: row.uid.clone(),
+                        refs: spec_name(refs),
+                        parent: u.clone(),
+                    }
+                })?))
             }
-            (Some(_), Value::Null) => Sql::Null,
+            (Some(_), Value::Null) => ToSqlOutput::Owned(Sql::Null),
             (Some(refs), other) => {
                 return Err(SyncError::Refused {
                     table: t.name,
