@@ -138,6 +138,7 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0007_seal.sql"),
     include_str!("migrations/0008_audit.sql"),
     include_str!("migrations/0009_retention.sql"),
+    include_str!("migrations/0010_check_lists.sql"),
 ];
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -150,6 +151,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[6]),
     M::up(SOURCES[7]),
     M::up(SOURCES[8]),
+    M::up(SOURCES[9]),
 ];
 
 /// The SQL of every migration, oldest first.

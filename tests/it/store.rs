@@ -357,3 +357,173 @@ fn rows_written_before_sync_existed_get_their_identity_by_migration() {
     assert_eq!(report.summary.new, 5);
     assert_eq!(other.sync_snapshot().expect("snapshot"), snapshot);
 }
+
+/// The text of every `CHECK (…)` in a table's SQL, without its outer
+/// parentheses, in the order written.
+fn checks_of(sql: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = sql;
+    while let Some(at) = rest.find("CHECK") {
+        let after = rest[at + "CHECK".len()..].trim_start();
+        let Some(body) = after.strip_prefix('(') else {
+            rest = &rest[at + 1..];
+            continue;
+        };
+        let (mut depth, mut quoted, mut end) = (1, false, None);
+        for (i, c) in body.char_indices() {
+            match c {
+                '\'' => quoted = !quoted,
+                '(' if !quoted => depth += 1,
+                ')' if !quoted => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let end = end.expect("a CHECK closes");
+        found.push(body[..end].to_string());
+        rest = &body[end..];
+    }
+    found
+}
+
+/// Every `'…'` literal in an expression.
+fn literals_of(expr: &str) -> Vec<String> {
+    expr.split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
+}
+
+fn tables_of(conn: &rusqlite::Connection) -> Vec<(String, String)> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        )
+        .expect("schema");
+    let rows = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("rows")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("tables");
+    rows
+}
+
+/// Whether an insert into the table builds a temporary index in its own
+/// program, where its CHECKs are (SQLite does so, per row, for `x IN (…)`
+/// over more than two constants). The programs of its triggers are listed
+/// after it, each counting its addresses from 0 again, and are left out: an
+/// insert by a person fires them, a merge does not.
+fn insert_builds_a_temporary_index(conn: &rusqlite::Connection, table: &str) -> bool {
+    let mut stmt = conn
+        .prepare(&format!("EXPLAIN INSERT INTO {table} DEFAULT VALUES"))
+        .expect("explain");
+    let program = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+        .expect("program")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("opcodes");
+    program
+        .iter()
+        .enumerate()
+        .take_while(|(i, (addr, _))| *i == 0 || *addr > program[i - 1].0)
+        .any(|(_, (_, op))| op == "OpenEphemeral")
+}
+
+#[test]
+fn no_insert_builds_a_temporary_index_for_its_checks() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("checks.sqlite3");
+    let mut migrating = rusqlite::Connection::open(&path).expect("raw");
+    stationdesk::store::migrations()
+        .to_version(&mut migrating, 9)
+        .expect("version 9");
+    // The cost this guards against, as it stood before migration 10.
+    assert!(insert_builds_a_temporary_index(&migrating, "staff"));
+    assert!(insert_builds_a_temporary_index(&migrating, "case_contact"));
+    // A second connection holds the old schema while the first migrates.
+    let other = rusqlite::Connection::open(&path).expect("other");
+    assert!(insert_builds_a_temporary_index(&other, "client_case"));
+
+    stationdesk::store::migrations()
+        .to_latest(&mut migrating)
+        .expect("latest");
+    // The other connection notices the schema changed on its next read.
+    let _: i64 = other
+        .query_row("SELECT count(*) FROM staff", [], |r| r.get(0))
+        .expect("read");
+    for conn in [&migrating, &other] {
+        for (table, _) in tables_of(conn) {
+            assert!(
+                !insert_builds_a_temporary_index(conn, &table),
+                "an insert into {table} builds a temporary index"
+            );
+        }
+    }
+    let check: String = migrating
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(check, "ok");
+    let store = Store::open(&path).expect("a migrated file opens");
+    drop(store);
+}
+
+#[test]
+fn the_rewritten_checks_allow_exactly_the_values_they_allowed() {
+    let mut before = rusqlite::Connection::open_in_memory().expect("before");
+    stationdesk::store::migrations()
+        .to_version(&mut before, 9)
+        .expect("version 9");
+    let mut after = rusqlite::Connection::open_in_memory().expect("after");
+    stationdesk::store::migrations()
+        .to_latest(&mut after)
+        .expect("latest");
+
+    let (old_tables, new_tables) = (tables_of(&before), tables_of(&after));
+    let mut rewritten = 0;
+    for (table, old_sql) in &old_tables {
+        let new_sql = &new_tables
+            .iter()
+            .find(|(name, _)| name == table)
+            .unwrap_or_else(|| panic!("{table} is still there"))
+            .1;
+        let (old, new) = (checks_of(old_sql), checks_of(new_sql));
+        assert_eq!(old.len(), new.len(), "{table} keeps every CHECK");
+        for (o, n) in old.iter().zip(&new).filter(|(o, n)| o != n) {
+            rewritten += 1;
+            assert!(
+                o.contains(" IN (") && !n.contains(" IN ("),
+                "{table}: {o} -> {n}"
+            );
+            let column = o.split_whitespace().next().expect("a column");
+            let mut values: Vec<Option<String>> = literals_of(o).into_iter().map(Some).collect();
+            assert!(values.len() > 2, "{table}: {o}");
+            assert_eq!(literals_of(o), literals_of(n), "{table}: the same values");
+            let first = values[0].clone().expect("a value");
+            values.extend([
+                Some(first.to_uppercase()),
+                Some(format!(" {first}")),
+                Some(String::new()),
+                Some("bogus".into()),
+                None,
+            ]);
+            let sql = format!("SELECT ({o}), ({n}) FROM (SELECT ?1 AS {column})");
+            for value in &values {
+                let (was, is): (Option<i64>, Option<i64>) = after
+                    .query_row(&sql, [value], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .expect("evaluate");
+                assert_eq!(was, is, "{table}.{column} on {value:?}");
+                if value.as_deref() == Some("bogus") {
+                    assert_eq!(is, Some(0), "{table}.{column} refuses a bad value");
+                }
+            }
+        }
+    }
+    assert_eq!(rewritten, 12, "the twelve lists of more than two values");
+}
