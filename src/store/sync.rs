@@ -482,7 +482,7 @@ impl Store {
         tx.finish()?;
         Ok(Manifest {
             format: FORMAT,
-            schema: super::SCHEMA_VERSION as u32,
+            schema: spec::ROWS_SCHEMA,
             origin,
             created_at: now.format("%Y-%m-%d %H:%M:%S").to_string(),
             peer: peer.map(str::to_string),

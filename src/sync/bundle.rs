@@ -42,7 +42,7 @@ pub enum BundleError {
     )]
     NewerFormat { found: u32, known: u32 },
     #[error(
-        "the bundle comes from a database at schema version {found}, newer than this program's {known}; update this program"
+        "the bundle's rows are at schema version {found}, newer than this program's {known}; update this program"
     )]
     NewerSchema { found: u32, known: u32 },
     #[error("the bundle is damaged: {0}")]
@@ -58,6 +58,7 @@ pub struct Dot(pub i64, pub String);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
     pub format: u32,
+    /// The rows' schema (`spec::ROWS_SCHEMA`), not the number of migrations.
     pub schema: u32,
     /// The device (sync origin) that wrote the bundle.
     pub origin: String,
@@ -402,7 +403,7 @@ fn split(bytes: &[u8]) -> Result<(Manifest, &[u8]), BundleError> {
     // The versions first: a newer manifest may not parse as this one.
     let probe: serde_json::Value = serde_json::from_slice(manifest_bytes)
         .map_err(|e| BundleError::Corrupt(format!("cannot read the manifest ({e})")))?;
-    let known_schema = crate::store::SCHEMA_VERSION as u32;
+    let known_schema = super::spec::ROWS_SCHEMA;
     let number = |key: &str| probe.get(key).and_then(|v| v.as_u64()).map(|v| v as u32);
     match number("format") {
         Some(f) if f > FORMAT => {
@@ -452,7 +453,7 @@ mod tests {
         Bundle {
             manifest: Manifest {
                 format: FORMAT,
-                schema: crate::store::SCHEMA_VERSION as u32,
+                schema: crate::sync::spec::ROWS_SCHEMA,
                 origin: "a".into(),
                 created_at: "2026-11-23 10:00".into(),
                 peer: None,

@@ -360,7 +360,7 @@ fn rows_written_before_sync_existed_get_their_identity_by_migration() {
 
 /// The text of every `CHECK (…)` in a table's SQL, without its outer
 /// parentheses, in the order written.
-fn checks_of(sql: &str) -> Vec<String> {
+pub(crate) fn checks_of(sql: &str) -> Vec<String> {
     let mut found = Vec::new();
     let mut rest = sql;
     while let Some(at) = rest.find("CHECK") {
@@ -392,7 +392,7 @@ fn checks_of(sql: &str) -> Vec<String> {
 }
 
 /// Every `'…'` literal in an expression.
-fn literals_of(expr: &str) -> Vec<String> {
+pub(crate) fn literals_of(expr: &str) -> Vec<String> {
     expr.split('\'')
         .skip(1)
         .step_by(2)

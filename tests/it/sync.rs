@@ -720,7 +720,7 @@ fn damaged_files_are_refused_with_the_problem_named() {
             known: FORMAT
         })
     );
-    let schema = stationdesk::store::SCHEMA_VERSION as u32;
+    let schema = spec::ROWS_SCHEMA;
     let mut newer = small().clone();
     newer.manifest.schema = schema + 1;
     assert_eq!(
@@ -1864,4 +1864,87 @@ fn a_row_whose_id_is_changed_by_raw_sql_keeps_its_identity() {
     let mut elsewhere = Store::open_in_memory().expect("store");
     import(&mut elsewhere, &export_all(&store));
     assert_eq!(snapshot(&elsewhere), snapshot(&store));
+}
+
+/// What of the synchronised tables a bundle depends on, as a database at
+/// `conn`'s version has them: each table's columns (name, type, NOT NULL,
+/// default, key) and the values its CHECKs name.
+fn what_travels(conn: &rusqlite::Connection) -> String {
+    let mut out = String::new();
+    for t in spec::TABLES {
+        let mut stmt = conn
+            .prepare(&format!("PRAGMA table_xinfo({})", t.name))
+            .expect("columns");
+        let cols = stmt
+            .query_map([], |r| {
+                Ok(format!(
+                    "{} {} {} {:?} {}",
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?
+                ))
+            })
+            .expect("rows")
+            .collect::<Result<Vec<_>, _>>()
+            .expect("columns");
+        let sql: Option<String> = conn
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?1",
+                [t.name],
+                |r| r.get(0),
+            )
+            .unwrap_or(None);
+        let mut values: Vec<String> = sql
+            .iter()
+            .flat_map(|s| crate::store::checks_of(s))
+            .flat_map(|c| crate::store::literals_of(&c))
+            .collect();
+        values.sort();
+        out.push_str(&format!(
+            "{}: {}; values {}\n",
+            t.name,
+            cols.join(", "),
+            values.join(" ")
+        ));
+    }
+    out
+}
+
+#[test]
+fn the_rows_schema_moves_with_what_travels() {
+    let mut then = rusqlite::Connection::open_in_memory().expect("then");
+    stationdesk::store::migrations()
+        .to_version(&mut then, spec::ROWS_SCHEMA as usize)
+        .expect("the rows' schema");
+    let mut now = rusqlite::Connection::open_in_memory().expect("now");
+    stationdesk::store::migrations()
+        .to_latest(&mut now)
+        .expect("latest");
+    // Programs before migration 10 wrote their migration count, 9, into
+    // their bundles: a lower number here would refuse those.
+    const {
+        assert!(spec::ROWS_SCHEMA >= 9);
+        assert!(spec::ROWS_SCHEMA as usize <= stationdesk::store::SCHEMA_VERSION);
+    }
+    let (then, now) = (what_travels(&then), what_travels(&now));
+    assert!(now.contains("role TEXT 1 None 0") && now.contains("frontline"));
+    assert_eq!(
+        then, now,
+        "the synchronised tables changed since migration {}: set spec::ROWS_SCHEMA to the migration that changed them",
+        spec::ROWS_SCHEMA
+    );
+}
+
+#[test]
+fn a_bundle_carries_the_rows_schema_not_the_migration_count() {
+    let store = demo_store(3);
+    let bundle = export_all(&store);
+    assert_eq!(bundle.manifest.schema, spec::ROWS_SCHEMA);
+    let bytes = encode(&bundle);
+    assert_eq!(
+        Bundle::manifest(&bytes).expect("manifest").schema,
+        spec::ROWS_SCHEMA
+    );
 }
