@@ -466,6 +466,28 @@ fn no_insert_builds_a_temporary_index_for_its_checks() {
             );
         }
     }
+    // The rewritten CHECKs hold on both: a good row goes in, a bad role not.
+    migrating
+        .execute(
+            "INSERT INTO station (id, name, township, county) VALUES (1, '站', '镇', '县')",
+            [],
+        )
+        .expect("a station");
+    for (conn, name) in [(&migrating, "甲"), (&other, "乙")] {
+        let insert = |role: &str| {
+            conn.execute(
+                "INSERT INTO staff (station_id, name, role, qualification, start_date)
+                 VALUES (1, ?1, ?2, 'social_worker', '2024-01-01')",
+                [name, role],
+            )
+        };
+        insert("station_head").expect("a good row");
+        let err = insert("boss").expect_err("a bad role");
+        assert!(
+            err.to_string().contains("CHECK constraint failed: role"),
+            "{err}"
+        );
+    }
     let check: String = migrating
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))
         .expect("integrity");
