@@ -9,6 +9,7 @@ use chrono::NaiveDateTime;
 use predicates::prelude::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config as ProptestConfig, TestCaseError, TestRunner};
+use rusqlite::OptionalExtension;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use stationdesk::demo::{generate, Scale};
@@ -1895,7 +1896,8 @@ fn what_travels(conn: &rusqlite::Connection) -> String {
                 [t.name],
                 |r| r.get(0),
             )
-            .unwrap_or(None);
+            .optional()
+            .expect("the schema");
         let mut values: Vec<String> = sql
             .iter()
             .flat_map(|s| crate::store::checks_of(s))

@@ -4,8 +4,9 @@
 -- the same values, but for the IN form SQLite builds a temporary index of the
 -- list on every execution of an INSERT or UPDATE: one temporary B-tree opened,
 -- zeroed and closed per row. On an import of 140,010 rows, most of them cases
--- and contacts, that was 42 % of all the instructions. The rows themselves do not change, so this is SQLite's documented way
--- to change a CHECK without rebuilding the table
+-- and contacts, that was 42 % of all the instructions. The rows themselves
+-- do not change, so this is SQLite's documented way to change a CHECK
+-- without rebuilding the table
 -- (https://www.sqlite.org/lang_altertable.html#otheralter): edit the
 -- table's text in the schema table, then change the schema cookie so that
 -- every connection parses the schema again.
