@@ -429,10 +429,14 @@ pub fn latest_good_backup(db: &Path, key: Option<&Passphrase>) -> Result<Option<
 }
 
 /// Puts a backup in place of a database file that can no longer be opened
-/// (damaged), without opening it: the backup is checked first, the damaged
-/// file and its WAL or rollback journal are kept beside it as
+/// (damaged), without opening it: the backup is checked first and copied
+/// whole beside the database (`NAME.restoring`, synced); only then are the
+/// damaged file and its WAL or rollback journal kept beside it as
 /// `NAME.damaged-YYYYMMDD-HHMMSS` (for whoever wants to rescue something
-/// from it), and the backup is copied in whole. Answers where the damaged file went.
+/// from it), and the copy renamed into place. A copy that fails (a full
+/// disk) is removed and leaves the damaged file where it was: a database
+/// path left empty would open as a new, empty store. Answers where the
+/// damaged file went.
 pub fn restore_file(
     db: &Path,
     backup: &Path,
@@ -450,6 +454,12 @@ pub fn restore_file(
         name.push(suffix);
         PathBuf::from(name)
     };
+    let partial = sibling(".restoring");
+    let copy = tempfile::TempPath::try_from_path(&partial).map_err(io(&partial))?;
+    std::fs::copy(backup, &copy).map_err(io(&partial))?;
+    File::open(&copy)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&partial))?;
     let kept = sibling(&format!(".damaged-{stamp}"));
     let moved = if db.exists() {
         std::fs::rename(db, &kept).map_err(io(db))?;
@@ -464,12 +474,7 @@ pub fn restore_file(
             std::fs::rename(&from, &to).map_err(io(&from))?;
         }
     }
-    let partial = sibling(".restoring");
-    std::fs::copy(backup, &partial).map_err(io(&partial))?;
-    File::open(&partial)
-        .and_then(|f| f.sync_all())
-        .map_err(io(&partial))?;
-    std::fs::rename(&partial, db).map_err(io(db))?;
+    copy.persist(db).map_err(|e| io(db)(e.error))?;
     Ok(moved)
 }
 

@@ -409,3 +409,37 @@ fn a_file_put_in_place_of_a_damaged_one_takes_none_of_its_journals() {
     let store = Store::open_encrypted(&db, &key()).expect("reopen");
     assert_eq!(names(&store), before);
 }
+
+#[test]
+fn a_restore_whose_copy_fails_leaves_the_damaged_file_in_place() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("station.sqlite3");
+    let store = encrypted_demo(&db);
+    let backup = store
+        .backup(Reason::Manual, at("2026-11-23 08:15:02"), &mut |_, _| {})
+        .expect("backup")
+        .expect("a file store has backups")
+        .path;
+    drop(store);
+    let damaged = std::fs::read(&db).expect("the file as it is");
+    // Where the copy goes cannot take a file (as on a full disk, the copy
+    // fails after the backup passed its check).
+    std::fs::create_dir(dir.path().join("station.sqlite3.restoring")).expect("block the copy");
+    let err = restore_file(&db, &backup, Some(&key()), at("2026-11-24 09:00:00"))
+        .expect_err("the copy cannot be written");
+    assert!(
+        err.to_string().contains("station.sqlite3.restoring"),
+        "names the copy: {err}"
+    );
+    assert_eq!(
+        std::fs::read(&db).expect("still in place"),
+        damaged,
+        "the database path still holds its file"
+    );
+    let aside: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("damaged"))
+        .collect();
+    assert!(aside.is_empty(), "nothing set aside: {aside:?}");
+}
