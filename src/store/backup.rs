@@ -236,8 +236,11 @@ fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i6
         path: file.to_owned(),
         detail,
     };
-    if !file.is_file() {
+    if !file.exists() {
         return Err(bad("there is no such file".into()));
+    }
+    if !file.is_file() {
+        return Err(bad("it is not a file (a folder or a device)".into()));
     }
     let open = || {
         Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)

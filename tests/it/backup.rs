@@ -214,6 +214,12 @@ fn a_damaged_foreign_or_missing_backup_is_refused_and_changes_nothing() {
         )
         .expect_err("missing");
     assert!(err.to_string().contains("no such file"), "{err}");
+    for not_a_file in [dir.path(), Path::new("/dev/null")] {
+        let err = store
+            .restore_from(not_a_file, at("2026-11-23 09:00:00"), &mut |_, _| {})
+            .expect_err("not a file");
+        assert!(err.to_string().contains("not a file"), "{err}");
+    }
     let notes = dir.path().join("notes.txt");
     std::fs::write(&notes, "不是备份\n".repeat(500)).expect("notes");
     assert!(store
