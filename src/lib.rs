@@ -5,6 +5,7 @@
 pub mod audit_csv;
 pub mod cli;
 pub mod demo;
+pub mod files;
 pub mod import;
 pub mod model;
 pub mod pdf;

@@ -147,13 +147,5 @@ fn write_csv(entries: &[AuditEntry], path: &Path) -> Result<(), CliError> {
         source,
     };
     let bytes = csv_bytes(entries).map_err(|e| fail(std::io::Error::other(e)))?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(&bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    crate::files::write_atomically(path, &bytes).map_err(fail)
 }

@@ -5,7 +5,6 @@
 mod layout;
 mod sheets;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use sheets::{
@@ -38,22 +37,13 @@ pub fn export_dir() -> PathBuf {
         .join("StationDesk")
 }
 
-/// Writes to a temporary file beside `path`, then renames it into place:
-/// an interrupted write never leaves a half PDF under the real name.
+/// Writes the file whole or not at all (`files::write_atomically`): an
+/// interrupted write never leaves a half PDF under the real name.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), PrintError> {
-    let fail = |source| PrintError::Write {
+    crate::files::write_atomically(path, bytes).map_err(|source| PrintError::Write {
         path: path.to_owned(),
         source,
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    Ok(())
+    })
 }
 
 /// Everything printed on one supervision record, as display text.

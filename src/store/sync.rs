@@ -579,14 +579,7 @@ impl Store {
             path: path.display().to_string(),
             reason: e.to_string(),
         };
-        let dir = path
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
-        std::io::Write::write_all(&mut tmp, &bytes).map_err(io)?;
-        tmp.as_file().sync_all().map_err(io)?;
-        tmp.persist(path).map_err(|e| io(e.error))?;
+        crate::files::write_atomically(path, &bytes).map_err(io)?;
         self.mark_exported(&manifest, &path.display().to_string(), &sha, now)?;
         Ok(manifest)
     }

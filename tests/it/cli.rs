@@ -455,9 +455,13 @@ fn print_writes_whole_pdfs_or_nothing() {
         ])
         .assert()
         .failure()
-        .stderr(predicate::str::contains(
-            "cannot write /no/such/folder/r.pdf",
-        ));
+        .stderr(
+            predicate::str::contains(
+                "cannot write /no/such/folder/r.pdf: cannot create a file in /no/such/folder: \
+                 it does not exist",
+            )
+            .and(predicate::str::contains("at path").not()),
+        );
 }
 
 #[test]

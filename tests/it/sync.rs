@@ -1789,6 +1789,22 @@ fn the_command_line_round_trip_gives_the_same_staff_and_records_the_peer() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("peer"));
+    // A folder that does not exist: the message names it, not the
+    // temporary file the export would have written first.
+    let nowhere = dir.path().join("no/such/folder");
+    stationdesk(&a)
+        .args(["export", "--since-last", "county", "--out"])
+        .arg(nowhere.join("county-3.bundle"))
+        .assert()
+        .failure()
+        .stderr(
+            predicate::str::contains(format!(
+                "cannot create a file in {}: it does not exist",
+                nowhere.display()
+            ))
+            .and(predicate::str::contains("at path").not()),
+        );
+    assert!(!nowhere.exists());
 }
 
 // Hardening: rows the checks must catch although each looks well formed.
