@@ -2,7 +2,7 @@
 //! the daily, migration and import backups, and restores that are checked
 //! before they replace anything.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::NaiveDateTime;
@@ -383,16 +383,22 @@ fn a_damaged_database_is_set_aside_and_the_backup_put_in_its_place() {
     );
 }
 
-#[test]
-fn a_file_put_in_place_of_a_damaged_one_takes_none_of_its_journals() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("station.sqlite3");
+/// An encrypted demo station in `dir` and a manual backup of it.
+fn demo_and_backup(dir: &Path) -> (PathBuf, Store, PathBuf) {
+    let db = dir.join("station.sqlite3");
     let store = encrypted_demo(&db);
     let backup = store
         .backup(Reason::Manual, at("2026-11-23 08:15:02"), &mut |_, _| {})
         .expect("backup")
         .expect("a file store has backups")
         .path;
+    (db, store, backup)
+}
+
+#[test]
+fn a_file_put_in_place_of_a_damaged_one_takes_none_of_its_journals() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (db, store, backup) = demo_and_backup(dir.path());
     let before = names(&store);
     drop(store);
     // What a merge killed half way in rollback-journal mode, or a writer
@@ -419,13 +425,7 @@ fn a_file_put_in_place_of_a_damaged_one_takes_none_of_its_journals() {
 #[test]
 fn a_restore_whose_copy_fails_leaves_the_damaged_file_in_place() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let db = dir.path().join("station.sqlite3");
-    let store = encrypted_demo(&db);
-    let backup = store
-        .backup(Reason::Manual, at("2026-11-23 08:15:02"), &mut |_, _| {})
-        .expect("backup")
-        .expect("a file store has backups")
-        .path;
+    let (db, store, backup) = demo_and_backup(dir.path());
     drop(store);
     let damaged = std::fs::read(&db).expect("the file as it is");
     // Where the copy goes cannot take a file (as on a full disk, the copy
