@@ -584,6 +584,20 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         // A damaged database cannot be opened: restoring must not need to.
         return backup::restore(&path, passphrase.as_ref(), file, now, out);
     }
+    // Only these make a database where there is none. Any other command
+    // on a mistyped --db would otherwise create an empty file there and
+    // answer from it (an empty list, a clean check), or write into it.
+    let may_create = matches!(
+        cli.command,
+        Command::Init | Command::Demo { .. } | Command::Import { .. } | Command::Template { .. }
+    );
+    if !may_create && !path.exists() {
+        return Err(CliError::Usage(format!(
+            "there is no database at {}: give the right file with --db (or \
+             STATIONDESK_DB), or create one with `stationdesk init`",
+            path.display()
+        )));
+    }
     let mut store = open_store(&path, passphrase.as_ref())?;
     if let Some(actor) = &cli.actor {
         store.set_actor(actor);

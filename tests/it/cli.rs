@@ -5,6 +5,33 @@ use predicates::prelude::*;
 use serde_json::Value;
 
 #[test]
+fn a_command_on_a_missing_database_creates_nothing_and_says_so() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let folder = dir.path().join("mistyped");
+    let db = folder.join("station.sqlite3");
+    for args in [
+        &["staff", "list"][..],
+        &["check"],
+        &["overdue"],
+        &["backups"],
+        &["export", "--all", "--out", "x.bundle"],
+    ] {
+        stationdesk(&db)
+            .args(args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(format!(
+                "there is no database at {}",
+                db.display()
+            )));
+        assert!(!folder.exists(), "{args:?} made nothing");
+    }
+    // What makes a database still does, folder and all.
+    stationdesk(&db).arg("init").assert().success();
+    stationdesk(&db).args(["staff", "list"]).assert().success();
+}
+
+#[test]
 fn init_demo_and_list_as_json() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("a.sqlite3");
