@@ -584,12 +584,16 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         // A damaged database cannot be opened: restoring must not need to.
         return backup::restore(&path, passphrase.as_ref(), file, now, out);
     }
+    if let Command::Template { kind, out: file } = &cli.command {
+        // A template holds no data: it needs no database and makes none.
+        return import::template(*kind, file, out);
+    }
     // Only these make a database where there is none. Any other command
     // on a mistyped --db would otherwise create an empty file there and
     // answer from it (an empty list, a clean check), or write into it.
     let may_create = matches!(
         cli.command,
-        Command::Init | Command::Demo { .. } | Command::Import { .. } | Command::Template { .. }
+        Command::Init | Command::Demo { .. } | Command::Import { .. }
     );
     if !may_create && !path.exists() {
         return Err(CliError::Usage(format!(
@@ -696,7 +700,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         Command::Restore { .. } => unreachable!("handled before the store is opened"),
         Command::Verify { format } => verify::verify(&store, format, out)?,
         Command::Audit { command } => audit::audit(&store, command, out)?,
-        Command::Template { kind, out: path } => import::template(kind, &path, out)?,
+        Command::Template { .. } => unreachable!("handled before the store is opened"),
         Command::Workload {
             month,
             supervisor,

@@ -26,6 +26,15 @@ fn a_command_on_a_missing_database_creates_nothing_and_says_so() {
             )));
         assert!(!folder.exists(), "{args:?} made nothing");
     }
+    // A template needs no database and makes none.
+    let template = dir.path().join("roster.xlsx");
+    stationdesk(&db)
+        .args(["template", "roster", "--out"])
+        .arg(&template)
+        .assert()
+        .success();
+    assert!(template.exists());
+    assert!(!folder.exists(), "the template made no database");
     // What makes a database still does, folder and all.
     stationdesk(&db).arg("init").assert().success();
     stationdesk(&db).args(["staff", "list"]).assert().success();
