@@ -2,12 +2,13 @@ use chrono::{Datelike, Months, NaiveDate};
 use serde::Serialize;
 
 /// Reads a date the way people write it on forms here: `2024-03-05`,
-/// `2024/3/5`, `2024.3.5`, `2024年3月5日`, `20240305`, with full-width
-/// digits accepted too. Returns `None` for anything else.
+/// `2024/3/5`, `2024.3.5`, `2024年3月5日` (or `5号`, as it is said),
+/// `20240305`, with full-width digits and spaces between the parts
+/// accepted too. Returns `None` for anything else.
 pub fn parse_user_date(text: &str) -> Option<NaiveDate> {
     let ascii: String = text
-        .trim()
         .chars()
+        .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
             '－' | '／' | '．' => char::from(b'-'),
@@ -18,7 +19,8 @@ pub fn parse_user_date(text: &str) -> Option<NaiveDate> {
         return NaiveDate::parse_from_str(&ascii, "%Y%m%d").ok();
     }
     let normal = ascii
-        .trim_end_matches('日')
+        .strip_suffix(['日', '号'])
+        .unwrap_or(&ascii)
         .replace(['年', '月', '/', '.'], "-");
     let mut parts = normal.split('-');
     let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
@@ -168,6 +170,10 @@ mod tests {
             "2024年03月05",
             "20240305",
             "２０２４－０３－０５",
+            "2024年3月5号",
+            "2024 年 3 月 5 日",
+            "2024　年　3　月　5　日",
+            "2024 - 03 - 05",
         ] {
             assert_eq!(parse_user_date(text), want, "{text:?}");
         }
@@ -185,6 +191,9 @@ mod tests {
             "昨天",
             "2024--5",
             "2024-003-05",
+            "2024-3-5 10:00",
+            "2024年3月5日号",
+            "5号",
         ] {
             assert_eq!(parse_user_date(text), None, "{text:?}");
         }
