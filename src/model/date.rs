@@ -6,15 +6,7 @@ use serde::Serialize;
 /// `20240305`, with full-width digits and spaces between the parts
 /// accepted too. Returns `None` for anything else.
 pub fn parse_user_date(text: &str) -> Option<NaiveDate> {
-    let ascii: String = text
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| match c {
-            '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
-            '－' | '／' | '．' => char::from(b'-'),
-            _ => c,
-        })
-        .collect();
+    let ascii = half_width(text);
     if ascii.len() == 8 && ascii.bytes().all(|b| b.is_ascii_digit()) {
         return NaiveDate::parse_from_str(&ascii, "%Y%m%d").ok();
     }
@@ -28,6 +20,18 @@ pub fn parse_user_date(text: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
+/// What was typed, without spaces and with full-width characters
+/// (`２０２４／３／５`, `９：００`) as their ASCII forms.
+pub(crate) fn half_width(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            _ => c,
+        })
+        .collect()
 }
 
 /// The one way dates leave the program: ISO 8601, `2024-03-05`.

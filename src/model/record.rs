@@ -1,10 +1,10 @@
 //! The supervision record (督导记录): what was typed, and the checks on it.
 //! Signing and amending are rules on top of this (see `store::records`).
 
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 
-use super::date::parse_user_date;
+use super::date::{half_width, parse_user_date};
 use super::validation::{Checker, Code, Invalid};
 
 /// Supervision modes (R10).
@@ -287,18 +287,35 @@ pub(super) fn text(value: &str, max: usize, required: bool) -> Result<String, Co
     }
 }
 
-/// Reads `9:00`, `09:00`, `9：00` or `0900`.
+/// Reads a time of day as people write it: `9:00`, `09:00`, `9：00`,
+/// `0900`, `9点`, `9点30`, `9点半`, `9时30分`, `下午2点` (上午, 早上,
+/// 下午, 晚上), full-width digits and spaces too.
 pub fn parse_time(text: &str) -> Result<NaiveTime, Code> {
-    let t = text.trim().replace('：', ":");
-    if t.is_empty() {
+    if text.trim().is_empty() {
         return Err(Code::Required);
     }
-    let t = if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{}:{}", &t[..2], &t[2..])
-    } else {
-        t
+    let (afternoon, text) = match ["下午", "晚上", "上午", "早上"]
+        .iter()
+        .find_map(|p| text.trim().strip_prefix(p).map(|rest| (p, rest)))
+    {
+        Some((p, rest)) => (*p == "下午" || *p == "晚上", rest),
+        None => (false, text),
     };
-    NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| Code::BadTime)
+    let t = half_width(text);
+    let t = match t.split_once(['点', '时']) {
+        Some((h, "")) => format!("{h}:00"),
+        Some((h, "半")) => format!("{h}:30"),
+        Some((h, m)) => format!("{h}:{}", m.strip_suffix('分').unwrap_or(m)),
+        None if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("{}:{}", &t[..2], &t[2..])
+        }
+        None => t,
+    };
+    let time = NaiveTime::parse_from_str(&t, "%H:%M").map_err(|_| Code::BadTime)?;
+    match afternoon {
+        true if time.hour() < 12 => Ok(time + chrono::TimeDelta::hours(12)),
+        _ => Ok(time),
+    }
 }
 
 #[cfg(test)]
@@ -405,14 +422,53 @@ mod tests {
 
     #[test]
     fn times_are_read_as_people_write_them() {
-        for t in ["9:00", "09:00", "9：00", "0900"] {
+        for t in [
+            "9:00",
+            "09:00",
+            "9：00",
+            "0900",
+            "9点",
+            "９：００",
+            " 9 : 00 ",
+        ] {
             assert_eq!(
                 parse_time(t),
                 Ok(NaiveTime::from_hms_opt(9, 0, 0).expect("time")),
                 "{t}"
             );
         }
-        assert_eq!(parse_time("nine"), Err(Code::BadTime));
+        for t in [
+            "14:30",
+            "14点30",
+            "14点半",
+            "14时30分",
+            "14点30分",
+            "1430",
+            "下午2点半",
+            "下午14:30",
+        ] {
+            assert_eq!(
+                parse_time(t),
+                Ok(NaiveTime::from_hms_opt(14, 30, 0).expect("time")),
+                "{t}"
+            );
+        }
+        for t in [
+            "nine",
+            "25:00",
+            "9:60",
+            "点",
+            "9点半半",
+            "9点30点",
+            "9:00分",
+            "下午",
+            "中午2点",
+        ] {
+            assert_eq!(parse_time(t), Err(Code::BadTime), "{t}");
+        }
+        assert_eq!(parse_time("  "), Err(Code::Required));
+        assert_eq!(parse_time("上午9点"), parse_time("9:00"));
+        assert_eq!(parse_time("晚上7点"), parse_time("19:00"));
     }
 }
 

@@ -443,7 +443,7 @@ mod tests {
         assert!(sign("late", "08:00", "")
             .expect_err("before")
             .has("arrived", Code::OutsideSession));
-        assert!(sign("late", "9点半", "")
+        assert!(sign("late", "九点半", "")
             .expect_err("bad")
             .has("arrived", Code::BadTime));
         assert!(sign("late", "10:00", "09:30")
