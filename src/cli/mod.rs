@@ -585,7 +585,9 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         return backup::restore(&path, passphrase.as_ref(), file, now, out);
     }
     if let Command::Template { kind, out: file } = &cli.command {
-        // A template holds no data: it needs no database and makes none.
+        // A template holds no data: it needs no database and makes none,
+        // but must not be written over one.
+        crate::files::guard_database(&path);
         return import::template(*kind, file, out);
     }
     // Only these make a database where there is none. Any other command

@@ -196,6 +196,13 @@ fn copy_database(
         let path = path.to_owned();
         move |source| StoreError::Io { path, source }
     };
+    crate::files::refuse_database(dest).map_err(io(dest))?;
+    if dest.is_dir() {
+        return Err(io(dest)(std::io::Error::new(
+            std::io::ErrorKind::IsADirectory,
+            "it is a folder; give the backup a file name",
+        )));
+    }
     if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io(dir))?;
     }
@@ -203,13 +210,34 @@ fn copy_database(
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(&partial)(e)),
         _ => {}
     }
+    // A copy that fails (a full disk) takes its `.partial` file with it.
+    let copied = copy_into(from, &partial, dest, key, progress);
+    if copied.is_err() {
+        let _ = std::fs::remove_file(&partial);
+    }
+    copied
+}
+
+/// `copy_database`'s work: the pages into `partial`, synced, then renamed
+/// to `dest`.
+fn copy_into(
+    from: &Connection,
+    partial: &Path,
+    dest: &Path,
+    key: Option<&Passphrase>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<()> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source| StoreError::Io { path, source }
+    };
     {
-        let mut to = Connection::open(&partial).map_err(|source| StoreError::Open {
-            path: partial.clone(),
+        let mut to = Connection::open(partial).map_err(|source| StoreError::Open {
+            path: partial.to_owned(),
             source,
         })?;
         if let Some(key) = key {
-            apply_key(&to, &partial, key)?;
+            apply_key(&to, partial, key)?;
         }
         // No journal and no syncing while the pages go in: a copy cut
         // short is only a `.partial` file, and the whole file is synced
@@ -220,10 +248,10 @@ fn copy_database(
         // A backup file stands alone: no WAL beside it.
         to.pragma_update(None, "journal_mode", "DELETE")?;
     }
-    File::open(&partial)
+    File::open(partial)
         .and_then(|f| f.sync_all())
-        .map_err(io(&partial))?;
-    std::fs::rename(&partial, dest).map_err(io(dest))?;
+        .map_err(io(partial))?;
+    std::fs::rename(partial, dest).map_err(io(dest))?;
     Ok(())
 }
 

@@ -220,12 +220,14 @@ impl Store {
             }
         }
         let shown = path.display().to_string();
-        Store::prepare(conn, shown.clone(), passphrase.cloned()).map_err(|e| {
+        let store = Store::prepare(conn, shown.clone(), passphrase.cloned()).map_err(|e| {
             damage_in(&e).map_or(e, |detail| StoreError::Damaged {
                 path: shown,
                 detail,
             })
-        })
+        })?;
+        crate::files::guard_database(path);
+        Ok(store)
     }
 
     /// Opens the file as `open` does, then runs `quick_check`: what a

@@ -449,3 +449,47 @@ fn a_restore_whose_copy_fails_leaves_the_damaged_file_in_place() {
         .collect();
     assert!(aside.is_empty(), "nothing set aside: {aside:?}");
 }
+
+#[test]
+fn nothing_is_written_over_the_database_in_use() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("station.sqlite3");
+    stationdesk(&db).arg("demo").assert().success();
+    let before = std::fs::read(&db).expect("read");
+    // The database by its name, by another spelling of it, and its journal.
+    let spelled = dir.path().join(".").join("station.sqlite3");
+    let wal = dir.path().join("station.sqlite3-wal");
+    for (args, out) in [
+        (&["template", "roster", "--out"][..], &db),
+        (&["export", "--all", "--out"], &spelled),
+        (&["audit", "export", "--out"], &db),
+        (&["backup", "--out"], &spelled),
+        (&["backup", "--out"], &wal),
+    ] {
+        stationdesk(&db)
+            .args(args)
+            .arg(out)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(
+                "it is the StationDesk database in use",
+            ));
+        assert_eq!(std::fs::read(&db).expect("read"), before, "{args:?}");
+    }
+    stationdesk(&db).args(["staff", "list"]).assert().success();
+    // A backup given a folder for its name says so and leaves no part-copy.
+    let folder = dir.path().join("out");
+    std::fs::create_dir(&folder).expect("mkdir");
+    stationdesk(&db)
+        .args(["backup", "--out"])
+        .arg(&folder)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("it is a folder"));
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
