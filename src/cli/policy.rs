@@ -6,7 +6,7 @@ use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use super::{CliError, Format};
-use crate::model::{Month, Policy, PolicyChangeInput};
+use crate::model::{Code, Month, Policy, PolicyChangeInput};
 use crate::store::Store;
 
 #[derive(Debug, clap::Subcommand)]
@@ -50,6 +50,8 @@ struct FigureJson {
     label_zh: &'static str,
     source: &'static str,
     default: u32,
+    /// The largest value the figure takes.
+    max: u32,
     value: u32,
 }
 
@@ -71,6 +73,7 @@ pub fn policy(
                     label_zh: s.label_zh,
                     source: s.source,
                     default: s.default,
+                    max: s.max,
                     value: policy.get(s.key).unwrap_or(s.default),
                 })
                 .collect();
@@ -79,7 +82,7 @@ pub fn policy(
                 Format::Table => {
                     let mut t = comfy_table::Table::new();
                     t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
-                    t.set_header(["规则", "项目", "现值", "默认", "来源", "key"]);
+                    t.set_header(["规则", "项目", "现值", "默认", "最大", "来源", "key"]);
                     for r in &rows {
                         t.add_row([
                             r.rule.to_owned(),
@@ -90,6 +93,7 @@ pub fn policy(
                                 format!("{} *", r.value)
                             },
                             r.default.to_string(),
+                            r.max.to_string(),
                             r.source.to_owned(),
                             r.key.to_owned(),
                         ]);
@@ -105,6 +109,25 @@ pub fn policy(
             from,
             note,
         } => {
+            // Said plainly here; the window shows the same refusals beside
+            // its fields.
+            let Some(setting) = Policy::SETTINGS.iter().find(|s| s.key == key) else {
+                return Err(CliError::Usage(format!(
+                    "there is no figure {key:?}: `stationdesk policy show` lists them (the key column)"
+                )));
+            };
+            let digits = value.trim();
+            let too_large = !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && digits
+                    .parse::<u64>()
+                    .map_or(true, |v| v > u64::from(setting.max));
+            if too_large {
+                return Err(CliError::Usage(format!(
+                    "{key} can be at most {} (given {digits})",
+                    setting.max
+                )));
+            }
             let input = PolicyChangeInput {
                 key,
                 value,
@@ -112,6 +135,26 @@ pub fn policy(
                 changed_by: by,
                 note,
             };
+            if let Err(invalid) = input.validate() {
+                // The fields by the options that carry them.
+                let said: Vec<String> = invalid
+                    .0
+                    .iter()
+                    .map(|e| {
+                        let name = match e.field {
+                            "changed_by" => "--by",
+                            "from" => "--from",
+                            "note" => "--note",
+                            other => other,
+                        };
+                        match e.code {
+                            Code::BadNumber => format!("{name} must be a whole number from 1"),
+                            code => format!("{name} {}", code.sentence()),
+                        }
+                    })
+                    .collect();
+                return Err(CliError::Usage(said.join("; ")));
+            }
             let id = store.set_policy(&input, now)?;
             writeln!(
                 out,

@@ -8,7 +8,7 @@ use super::date::Month;
 use super::validation::{Checker, Code, Invalid};
 
 macro_rules! policy {
-    ($( $field:ident = $default:expr, $rule:literal, $label:literal, $source:literal; )*) => {
+    ($( $field:ident = $default:expr, max $max:expr, $rule:literal, $label:literal, $source:literal; )*) => {
         /// Every figure the rules read, with the defaults of DOMAIN.md.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
         pub struct Policy {
@@ -29,6 +29,9 @@ macro_rules! policy {
             pub label_zh: &'static str,
             pub source: &'static str,
             pub default: u32,
+            /// The largest value that makes sense (a year has 366 days, a
+            /// percentage stops at 100); a larger one is refused.
+            pub max: u32,
         }
 
         impl Policy {
@@ -39,6 +42,7 @@ macro_rules! policy {
                     label_zh: $label,
                     source: $source,
                     default: $default,
+                    max: $max,
                 },)*
             ];
 
@@ -49,12 +53,14 @@ macro_rules! policy {
                 }
             }
 
-            /// Changes one figure; an unknown key or a zero is refused.
+            /// Changes one figure; an unknown key, a zero or a value over
+            /// the figure's `max` is refused.
             pub fn set(&mut self, key: &str, value: u32) -> Result<(), Code> {
                 if value == 0 {
                     return Err(Code::BadNumber);
                 }
                 match key {
+                    $(stringify!($field) if value > $max => return Err(Code::TooLarge),)*
                     $(stringify!($field) => self.$field = value,)*
                     _ => return Err(Code::UnknownChoice),
                 }
@@ -65,43 +71,43 @@ macro_rules! policy {
 }
 
 policy! {
-    ratio_supervisor = 14, "R1", "督导（见习、初级）与被督导者比例上限（含督导助理）",
+    ratio_supervisor = 14, max 100, "R1", "督导（见习、初级）与被督导者比例上限（含督导助理）",
         "市督导工作手册第八条";
-    ratio_assistant = 6, "R2", "督导助理与一线社工比例上限", "市督导工作手册第十六条";
-    trainee_half_days = 10, "R5", "见习督导每月一线实务（节，半天为一节）", "市督导工作手册第十四条第二款";
-    r6_difficult_cases = 2, "R6", "见习督导须完成的疑难个案数", "市督导工作手册第十四条第三款";
-    r6_case_interviews = 4, "R6", "疑难个案至少面谈次数", "市督导工作手册第十四条第三款";
-    r6_therapeutic_groups = 1, "R6", "须完成的治疗性小组数（或下一项）", "市督导工作手册第十四条第三款";
-    r6_other_groups = 2, "R6", "须完成的其他小组数", "市督导工作手册第十四条第三款";
-    r6_group_sessions = 4, "R6", "小组至少节数", "市督导工作手册第十四条第三款";
-    r6_activities = 1, "R6", "须完成的活动数", "市督导工作手册第十四条第三款";
-    assistant_share_pct = 80, "R7", "督导助理须承担所督导组一线平均工作量的百分比",
+    ratio_assistant = 6, max 100, "R2", "督导助理与一线社工比例上限", "市督导工作手册第十六条";
+    trainee_half_days = 10, max 62, "R5", "见习督导每月一线实务（节，半天为一节）", "市督导工作手册第十四条第二款";
+    r6_difficult_cases = 2, max 100, "R6", "见习督导须完成的疑难个案数", "市督导工作手册第十四条第三款";
+    r6_case_interviews = 4, max 100, "R6", "疑难个案至少面谈次数", "市督导工作手册第十四条第三款";
+    r6_therapeutic_groups = 1, max 100, "R6", "须完成的治疗性小组数（或下一项）", "市督导工作手册第十四条第三款";
+    r6_other_groups = 2, max 100, "R6", "须完成的其他小组数", "市督导工作手册第十四条第三款";
+    r6_group_sessions = 4, max 100, "R6", "小组至少节数", "市督导工作手册第十四条第三款";
+    r6_activities = 1, max 100, "R6", "须完成的活动数", "市督导工作手册第十四条第三款";
+    assistant_share_pct = 80, max 100, "R7", "督导助理须承担所督导组一线平均工作量的百分比",
         "市督导工作手册第十七条第十款";
-    weight_high = 3, "WL", "工作量：每个高风险在案个案的权重", "本系统默认值";
-    weight_priority = 2, "WL", "工作量：每个重点在案个案的权重", "本系统默认值";
-    weight_general = 1, "WL", "工作量：每个一般在案个案的权重", "本系统默认值";
-    weight_group_session = 1, "WL", "工作量：每带领一节小组的权重", "本系统默认值";
-    weight_activity_session = 1, "WL", "工作量：每带领一场活动的权重", "本系统默认值";
-    new_staff_months = 6, "R18", "新入职人员加密督导期（月）",
+    weight_high = 3, max 100, "WL", "工作量：每个高风险在案个案的权重", "本系统默认值";
+    weight_priority = 2, max 100, "WL", "工作量：每个重点在案个案的权重", "本系统默认值";
+    weight_general = 1, max 100, "WL", "工作量：每个一般在案个案的权重", "本系统默认值";
+    weight_group_session = 1, max 100, "WL", "工作量：每带领一节小组的权重", "本系统默认值";
+    weight_activity_session = 1, max 100, "WL", "工作量：每带领一场活动的权重", "本系统默认值";
+    new_staff_months = 6, max 120, "R18", "新入职人员加密督导期（月）",
         "国际做法（澳大利亚维多利亚州、英国首年规定）";
-    new_staff_interval_days = 7, "R18", "新入职人员督导间隔（天）",
+    new_staff_interval_days = 7, max 366, "R18", "新入职人员督导间隔（天）",
         "国际做法（澳大利亚维多利亚州、英国首年规定）";
-    contact_days_high = 7, "R17", "高风险个案联系间隔（天）", "地区个案工作文件";
-    contact_days_priority = 30, "R17", "重点个案联系间隔（天）", "地区个案工作文件";
-    contact_days_general = 90, "R17", "一般个案联系间隔（天）", "地区个案工作文件";
-    follow_up_days = 30, "FU", "结案后回访期限（天）", "本系统默认值";
-    high_risk_discussion_days = 30, "HR", "高风险个案提交督导讨论间隔（天）", "本系统默认值";
-    sign_within_days = 7, "R19", "督导记录签名期限（会谈后天数）", "英国、澳大利亚督导记录做法";
-    guardian_consent_age = 14, "R20", "需监护人同意的年龄（未满，岁）",
+    contact_days_high = 7, max 3660, "R17", "高风险个案联系间隔（天）", "地区个案工作文件";
+    contact_days_priority = 30, max 3660, "R17", "重点个案联系间隔（天）", "地区个案工作文件";
+    contact_days_general = 90, max 3660, "R17", "一般个案联系间隔（天）", "地区个案工作文件";
+    follow_up_days = 30, max 3660, "FU", "结案后回访期限（天）", "本系统默认值";
+    high_risk_discussion_days = 30, max 3660, "HR", "高风险个案提交督导讨论间隔（天）", "本系统默认值";
+    sign_within_days = 7, max 366, "R19", "督导记录签名期限（会谈后天数）", "英国、澳大利亚督导记录做法";
+    guardian_consent_age = 14, max 18, "R20", "需监护人同意的年龄（未满，岁）",
         "《个人信息保护法》第二十八条、第三十一条";
-    registration_years = 3, "R16", "注册有效期（年）", "社会工作者职业水平登记规定";
-    renew_within_months = 3, "R16", "到期前提醒续期（月）", "社会工作者职业水平登记规定";
-    hours_assistant = 72, "R16", "助理社会工作师每个注册期继续教育学时",
+    registration_years = 3, max 10, "R16", "注册有效期（年）", "社会工作者职业水平登记规定";
+    renew_within_months = 3, max 120, "R16", "到期前提醒续期（月）", "社会工作者职业水平登记规定";
+    hours_assistant = 72, max 1000, "R16", "助理社会工作师每个注册期继续教育学时",
         "社会工作者继续教育办法（2009）";
-    hours_social_worker = 90, "R16", "社会工作师、高级社会工作师每个注册期继续教育学时",
+    hours_social_worker = 90, max 1000, "R16", "社会工作师、高级社会工作师每个注册期继续教育学时",
         "社会工作者继续教育办法（2009）";
-    failed_assessments = 2, "R15", "触发再培训的考核不合格次数", "站点制度第六条第二款（次数为本系统默认值）";
-    failed_within_months = 12, "R15", "考核不合格计数期（月）", "站点制度第六条第二款（期限为本系统默认值）";
+    failed_assessments = 2, max 100, "R15", "触发再培训的考核不合格次数", "站点制度第六条第二款（次数为本系统默认值）";
+    failed_within_months = 12, max 120, "R15", "考核不合格计数期（月）", "站点制度第六条第二款（期限为本系统默认值）";
 }
 
 /// One recorded change of a figure, in force from the month `from` until a
@@ -131,21 +137,24 @@ pub struct PolicyChangeInput {
 }
 
 impl PolicyChangeInput {
-    /// Checks every field at once: a known figure, a positive whole number,
-    /// a month, a name.
+    /// Checks every field at once: a known figure, a positive whole number
+    /// no larger than the figure's `max`, a month, a name.
     pub fn validate(&self) -> Result<(String, u32, Month, String, String), Invalid> {
         let mut c = Checker::default();
-        if Policy::default().get(&self.key).is_none() {
+        let setting = Policy::SETTINGS.iter().find(|s| s.key == self.key);
+        if setting.is_none() {
             c.fail("key", Code::UnknownChoice);
         }
+        let text = self.value.trim();
         let value = c.check(
             "value",
-            self.value
-                .trim()
-                .parse::<u32>()
-                .ok()
-                .filter(|v| *v > 0)
-                .ok_or(Code::BadNumber),
+            match text.parse::<u64>() {
+                Ok(0) => Err(Code::BadNumber),
+                Ok(v) if setting.is_some_and(|s| v > u64::from(s.max)) => Err(Code::TooLarge),
+                Ok(v) => u32::try_from(v).map_err(|_| Code::TooLarge),
+                Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(Code::TooLarge),
+                Err(_) => Err(Code::BadNumber),
+            },
         );
         let from = c.check("from", Month::parse(&self.from).ok_or(Code::BadMonth));
         let by = self.changed_by.trim();
@@ -209,6 +218,13 @@ mod tests {
         assert_eq!(p.set("contact_days_high", 5), Ok(()));
         assert_eq!(p.contact_days_high, 5);
         assert_eq!(p.set("contact_days_high", 0), Err(Code::BadNumber));
+        assert_eq!(p.set("contact_days_high", 3661), Err(Code::TooLarge));
+        assert_eq!(p.set("registration_years", u32::MAX), Err(Code::TooLarge));
+        assert_eq!(p.registration_years, 3);
+        for s in Policy::SETTINGS {
+            assert!(s.default <= s.max, "{}", s.key);
+            assert_eq!(p.clone().set(s.key, s.max), Ok(()), "{}", s.key);
+        }
         assert_eq!(p.set("nonsense", 3), Err(Code::UnknownChoice));
     }
 
@@ -269,6 +285,23 @@ mod tests {
                 month: 11
             }
         );
+        for (value, code) in [
+            ("11", Code::TooLarge),
+            ("4294967295", Code::TooLarge),
+            ("99999999999", Code::TooLarge),
+            ("-1", Code::BadNumber),
+            ("1.5", Code::BadNumber),
+        ] {
+            let input = PolicyChangeInput {
+                key: "registration_years".into(),
+                value: value.into(),
+                ..good.clone()
+            };
+            assert!(
+                input.validate().expect_err(value).has("value", code),
+                "{value}"
+            );
+        }
         let bad = PolicyChangeInput {
             key: "nonsense".into(),
             value: "0".into(),

@@ -627,15 +627,37 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
     for (args, message) in [
         (
             vec!["policy", "set", "ratio_supervisor", "0", "--by", "王"],
-            "value is not a whole number",
+            "value must be a whole number from 1",
         ),
         (
             vec!["policy", "set", "no_such", "3", "--by", "王"],
-            "key holds a value",
+            "there is no figure \"no_such\": `stationdesk policy show` lists them",
+        ),
+        (
+            vec![
+                "policy",
+                "set",
+                "registration_years",
+                "4294967295",
+                "--by",
+                "王",
+            ],
+            "registration_years can be at most 10 (given 4294967295)",
+        ),
+        (
+            vec![
+                "policy",
+                "set",
+                "contact_days_high",
+                "99999999999999999999",
+                "--by",
+                "王",
+            ],
+            "contact_days_high can be at most 3660",
         ),
         (
             vec!["policy", "set", "ratio_supervisor", "9", "--by", " "],
-            "changed_by is required",
+            "--by is required",
         ),
         (
             vec![
@@ -648,7 +670,7 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
                 "--from",
                 "明年",
             ],
-            "from is not a month",
+            "--from is not a month",
         ),
     ] {
         stationdesk(&db)

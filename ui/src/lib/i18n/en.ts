@@ -699,6 +699,7 @@ export const en: Catalogue = {
     bad_phone: 'Not a phone number',
     not_a_group: 'Only a group can be therapeutic',
     bad_number: 'Write a whole number',
+    too_large: 'Too large for this figure',
     code_taken: 'Another case already has this code',
     bad_month: 'Not a month — write it as 2026-11',
     outside_session: 'Outside the session’s hours',

@@ -24,7 +24,7 @@ const codes = [
   'unknown_choice', 'duplicate', 'owner_required', 'due_required', 'due_before_session', 'locked',
   'reason_required', 'not_a_signer', 'already_signed', 'not_amendable', 'bad_case_code',
   'not_closed', 'before_opened', 'bad_id_number', 'birth_date_mismatch', 'bad_phone', 'not_a_group',
-  'bad_number', 'code_taken', 'bad_month', 'outside_session', 'bad_score',
+  'bad_number', 'too_large', 'code_taken', 'bad_month', 'outside_session', 'bad_score',
   'passphrase_too_short', 'passphrase_mismatch', 'wrong_passphrase', 'bad_backup', 'damaged', 'no_backup',
   'confirm_mismatch', 'retention_not_passed', 'case_open', 'retention_passed',
   'bad_character',

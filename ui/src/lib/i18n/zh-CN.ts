@@ -699,6 +699,7 @@ export const zhCN = {
     bad_phone: '电话号码格式不对',
     not_a_group: '只有小组才能标为治疗性',
     bad_number: '请填写整数',
+    too_large: '数值过大，超出这一项的合理范围',
     code_taken: '该编号已被其他个案使用',
     bad_month: '月份格式不对，请写成 2026-11',
     outside_session: '不在培训时间之内',
