@@ -70,7 +70,10 @@ impl Passphrase {
     pub fn from_file(path: &Path) -> std::io::Result<Zeroizing<String>> {
         let mut text = Zeroizing::new(String::new());
         File::open(path)?.read_to_string(&mut text)?;
+        // A byte-order mark (Windows Notepad writes one) is not part of
+        // the passphrase: nobody could type it on the lock screen.
         let line = text.lines().next().unwrap_or_default();
+        let line = line.strip_prefix('\u{feff}').unwrap_or(line);
         Ok(Zeroizing::new(line.to_owned()))
     }
 

@@ -232,7 +232,14 @@ fn the_command_line_takes_the_passphrase_from_a_file_or_the_environment() {
         .failure()
         .stderr(predicate::str::contains("at least 8"));
     let new = dir.path().join("new.txt");
-    std::fs::write(&new, "一二三四五六七八九\n").expect("new pass file");
+    // Saved by Windows Notepad: a byte-order mark first, CRLF after.
+    std::fs::write(&new, "\u{feff}一二三四五六七八九\r\n").expect("new pass file");
+    stationdesk(&db)
+        .arg("--passphrase-file")
+        .arg(&new)
+        .args(["staff", "list"])
+        .assert()
+        .failure();
     stationdesk(&db)
         .arg("--passphrase-file")
         .arg(&pass)
@@ -244,6 +251,12 @@ fn the_command_line_takes_the_passphrase_from_a_file_or_the_environment() {
     stationdesk(&db)
         .arg("--passphrase-file")
         .arg(&new)
+        .args(["staff", "list"])
+        .assert()
+        .success();
+    // The mark is not part of the passphrase: typed as it reads, it opens.
+    stationdesk(&db)
+        .env("STATIONDESK_PASSPHRASE", "一二三四五六七八九")
         .args(["staff", "list"])
         .assert()
         .success();
