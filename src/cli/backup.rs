@@ -109,6 +109,26 @@ pub fn restore(
     now: NaiveDateTime,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
+    // Where there is no database, the backup is put in place: there is
+    // nothing to keep (opening would make an empty file to back up).
+    if !db.exists() {
+        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| CliError::WriteFile {
+                path: dir.to_owned(),
+                source,
+            })?;
+        }
+        restore_file(db, file, key, now)?;
+        let store = super::open_store(db, key)?;
+        store.audit(
+            AuditAction::Restore,
+            None,
+            None,
+            json!({ "file": file.display().to_string() }),
+        )?;
+        writeln!(out, "restored {} into {}", file.display(), db.display())?;
+        return Ok(());
+    }
     // A damaged file is set aside rather than backed up and written into.
     let opened = super::open_store(db, key)
         .and_then(|store| store.quick_check().map(|()| store).map_err(CliError::from));

@@ -567,7 +567,6 @@ fn set_passphrase(
 
 /// Runs a parsed command; `now` is the caller's clock.
 pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliError> {
-    let today = now.date();
     let path = cli.db.unwrap_or_else(default_db_path);
     let passphrase = read_passphrase(
         cli.passphrase_file.as_deref(),
@@ -597,18 +596,97 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         cli.command,
         Command::Init | Command::Demo { .. } | Command::Import { .. }
     );
-    if !may_create && !path.exists() {
+    if !may_create && (!path.exists() || no_data(&path)) {
         return Err(CliError::Usage(format!(
-            "there is no database at {}: give the right file with --db (or \
+            "there is no database at {}{}: give the right file with --db (or \
              STATIONDESK_DB), or create one with `stationdesk init`",
-            path.display()
+            path.display(),
+            if path.exists() {
+                " (the file is empty)"
+            } else {
+                ""
+            }
         )));
     }
-    let mut store = open_store(&path, passphrase.as_ref())?;
-    if let Some(actor) = &cli.actor {
-        store.set_actor(actor);
+    // A database this command makes (`init`, `demo` or `import` where
+    // there was none) is taken away again when the command fails, or when
+    // it only looked (`import --dry-run`): a mistyped --db leaves nothing.
+    let made = Made::before(&path);
+    let looked_only = matches!(cli.command, Command::Import { dry_run: true, .. });
+    let result = open_store(&path, passphrase.as_ref()).and_then(|mut store| {
+        if let Some(actor) = &cli.actor {
+            store.set_actor(actor);
+        }
+        dispatch(&mut store, cli.command, &path, now, out)
+    });
+    if result.is_err() || looked_only {
+        made.take_away(&path);
     }
-    match cli.command {
+    result
+}
+
+/// An empty file with no write-ahead log beside it: not a database yet
+/// (SQLite would make it one and answer from it).
+fn no_data(db: &Path) -> bool {
+    let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    db.is_file() && len(db) == 0 && len(Path::new(&wal)) == 0
+}
+
+/// What was at a database's path before a command ran, so that what the
+/// command made there can be taken away again.
+struct Made {
+    file: bool,
+    folder: bool,
+    backups: bool,
+}
+
+impl Made {
+    fn before(db: &Path) -> Made {
+        Made {
+            file: db.exists(),
+            folder: db
+                .parent()
+                .is_none_or(|d| d.as_os_str().is_empty() || d.exists()),
+            backups: crate::store::backup::backup_dir(db).exists(),
+        }
+    }
+
+    /// Removes the database the command made, with its journals, its
+    /// backups folder and its folder when the command made them; nothing
+    /// that was there before.
+    fn take_away(&self, db: &Path) {
+        if self.file {
+            return;
+        }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(suffix);
+            let _ = std::fs::remove_file(PathBuf::from(name));
+        }
+        if !self.backups {
+            let _ = std::fs::remove_dir_all(crate::store::backup::backup_dir(db));
+        }
+        if !self.folder {
+            if let Some(dir) = db.parent() {
+                // Only when empty: remove_dir refuses anything else.
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
+}
+
+/// Runs a command that needs the open store.
+fn dispatch(
+    store: &mut Store,
+    command: Command,
+    path: &Path,
+    now: NaiveDateTime,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let today = now.date();
+    match command {
         Command::Init => writeln!(
             out,
             "database ready{}: {}",
@@ -644,19 +722,19 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
                 Format::Table => write_table(&staff, out)?,
             }
         }
-        Command::Supervision { command } => supervision(&store, command, today, out)?,
-        Command::Print { command } => print(&store, command, now, out)?,
-        Command::Case { command } => case(&store, command, out)?,
-        Command::Training { command } => training::training(&store, command, today, out)?,
-        Command::Retention { command } => retention::retention(&mut store, command, today, out)?,
-        Command::Policy { command } => policy::policy(&mut store, command, now, out)?,
+        Command::Supervision { command } => supervision(store, command, today, out)?,
+        Command::Print { command } => print(store, command, now, out)?,
+        Command::Case { command } => case(store, command, out)?,
+        Command::Training { command } => training::training(store, command, today, out)?,
+        Command::Retention { command } => retention::retention(store, command, today, out)?,
+        Command::Policy { command } => policy::policy(store, command, now, out)?,
         Command::Overdue {
             as_of,
             supervisor,
             station,
             format,
         } => overdue(
-            &store,
+            store,
             as_of.unwrap_or(today),
             supervisor,
             station,
@@ -670,7 +748,7 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
                     as_of,
                     out: path,
                 },
-        } => training::export_hours(&store, station, as_of.unwrap_or(today), &path, out)?,
+        } => training::export_hours(store, station, as_of.unwrap_or(today), &path, out)?,
         Command::ExportXlsx {
             command:
                 ExportCommand::Workload {
@@ -678,37 +756,37 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
                     station,
                     out: path,
                 },
-        } => workload::export(&store, month, station, &path, today, out)?,
+        } => workload::export(store, month, station, &path, today, out)?,
         Command::ImportXlsx {
             kind,
             file,
             station,
             dry_run,
-        } => import::import(&mut store, kind, &file, station, dry_run, today, out)?,
-        Command::Export { out: path, range } => sync::export(&mut store, &path, range, now, out)?,
+        } => import::import(store, kind, &file, station, dry_run, today, out)?,
+        Command::Export { out: path, range } => sync::export(store, &path, range, now, out)?,
         Command::Import {
             file,
             dry_run,
             format,
-        } => sync::import(&mut store, &file, dry_run, format, now, out)?,
-        Command::Conflicts { command } => sync::conflicts(&mut store, command, now, out)?,
-        Command::Sync { format } => sync::status(&store, format, out)?,
-        Command::Backup { out: file } => backup::backup(&store, file.as_deref(), now, out)?,
-        Command::Backups { format } => backup::list(&path, format, out)?,
+        } => sync::import(store, &file, dry_run, format, now, out)?,
+        Command::Conflicts { command } => sync::conflicts(store, command, now, out)?,
+        Command::Sync { format } => sync::status(store, format, out)?,
+        Command::Backup { out: file } => backup::backup(store, file.as_deref(), now, out)?,
+        Command::Backups { format } => backup::list(path, format, out)?,
         Command::Check => {
             store.quick_check()?;
             writeln!(out, "ok: {} passed SQLite's quick check", path.display())?;
         }
         Command::Restore { .. } => unreachable!("handled before the store is opened"),
-        Command::Verify { format } => verify::verify(&store, format, out)?,
-        Command::Audit { command } => audit::audit(&store, command, out)?,
+        Command::Verify { format } => verify::verify(store, format, out)?,
+        Command::Audit { command } => audit::audit(store, command, out)?,
         Command::Template { .. } => unreachable!("handled before the store is opened"),
         Command::Workload {
             month,
             supervisor,
             station,
             format,
-        } => workload::workload(&store, month, supervisor, station, format, today, out)?,
+        } => workload::workload(store, month, supervisor, station, format, today, out)?,
     }
     Ok(())
 }

@@ -35,7 +35,71 @@ fn a_command_on_a_missing_database_creates_nothing_and_says_so() {
         .success();
     assert!(template.exists());
     assert!(!folder.exists(), "the template made no database");
+    // An import that fails, or only looks, takes away the database it
+    // made; one that succeeds keeps it.
+    let source = dir.path().join("source.sqlite3");
+    stationdesk(&source).arg("demo").assert().success();
+    let bundle = dir.path().join("all.bundle");
+    stationdesk(&source)
+        .args(["export", "--all", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let damaged = dir.path().join("damaged.bundle");
+    let bytes = std::fs::read(&bundle).expect("read");
+    std::fs::write(&damaged, &bytes[..bytes.len() / 2]).expect("write");
+    let missing = dir.path().join("missing.bundle");
+    for (args, works) in [
+        (&[damaged.as_os_str(), "--dry-run".as_ref()][..], false),
+        (&[damaged.as_os_str()], false),
+        (&[missing.as_os_str()], false),
+        (&[bundle.as_os_str(), "--dry-run".as_ref()], true),
+    ] {
+        let run = stationdesk(&db).arg("import").args(args).assert();
+        if works {
+            run.success();
+        } else {
+            run.failure();
+        }
+        assert!(!folder.exists(), "import {args:?} left nothing");
+    }
+    stationdesk(&db)
+        .arg("import")
+        .arg(&bundle)
+        .assert()
+        .success();
+    stationdesk(&db).args(["staff", "list"]).assert().success();
+    // A restore where there is no database puts the backup in place and
+    // keeps no "database as it was before".
+    let backup = dir.path().join("source-backup.sqlite3");
+    stationdesk(&source)
+        .args(["backup", "--out"])
+        .arg(&backup)
+        .assert()
+        .success();
+    let fresh = dir.path().join("new-laptop").join("station.sqlite3");
+    stationdesk(&fresh)
+        .arg("restore")
+        .arg(&backup)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("restored").and(predicate::str::contains("kept").not()));
+    assert!(!fresh.with_file_name("backups").exists());
+    stationdesk(&fresh)
+        .args(["staff", "list"])
+        .assert()
+        .success();
+    // An empty file is not a database: it is said so and left as it was.
+    let empty = dir.path().join("empty.sqlite3");
+    std::fs::write(&empty, b"").expect("touch");
+    stationdesk(&empty)
+        .args(["staff", "list"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("(the file is empty)"));
+    assert_eq!(std::fs::metadata(&empty).expect("meta").len(), 0);
     // What makes a database still does, folder and all.
+    std::fs::remove_dir_all(&folder).expect("clear");
     stationdesk(&db).arg("init").assert().success();
     stationdesk(&db).args(["staff", "list"]).assert().success();
 }
