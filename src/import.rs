@@ -344,7 +344,7 @@ pub struct RowError {
     /// A `Code` (`bad_date`, …) or one of the import's own: `duplicate_in_file`,
     /// `already_on_staff`, `unknown_staff`, `ambiguous_staff`,
     /// `not_on_staff_that_day`, `hours_mismatch`, `session_conflict`,
-    /// `already_recorded`, `signed_in_twice`, `changed`.
+    /// `already_recorded`, `signed_in_twice`, `changed`, `template_example`.
     pub code: String,
     /// The reason in English, as the command line prints it.
     pub reason: String,
@@ -869,6 +869,25 @@ impl<'a> Cells<'a> {
             .unwrap_or_else(|| field.label_zh().to_owned())
     }
 
+    /// Whether the row is the template's example row (`roster_example`,
+    /// `attendance_example`) left in by mistake, every cell as it came;
+    /// if so it is refused.
+    fn refuse_example(&mut self, kind: ImportKind, example: &[Example]) -> bool {
+        let is = kind
+            .fields()
+            .iter()
+            .zip(example)
+            .all(|(f, e)| date_text(self.get(*f)) == e.text());
+        if is {
+            self.fail(
+                Field::Name,
+                "template_example",
+                "is the template's example row; delete that row before importing".into(),
+            );
+        }
+        is
+    }
+
     fn fail(&mut self, field: Field, code: &str, reason: String) {
         let value = self.get(field).to_owned();
         self.errors.push(RowError {
@@ -1146,6 +1165,10 @@ pub fn preview_roster(
             row,
             errors: vec![],
         };
+        if c.refuse_example(ImportKind::Roster, &roster_example()) {
+            bad.append(&mut c.errors);
+            continue;
+        }
         let qualification = c.get(Field::Qualification);
         let left = c.get(Field::LeftDate);
         let input = StaffInput {
@@ -1347,6 +1370,10 @@ pub fn preview_attendance(
             row,
             errors: vec![],
         };
+        if c.refuse_example(ImportKind::Attendance, &attendance_example()) {
+            bad.append(&mut c.errors);
+            continue;
+        }
         let area_text = c.get(Field::Area);
         let method_text = c.get(Field::Method);
         let counts_ce = match parse_yes_no(c.get(Field::CountsCe)) {
@@ -1733,16 +1760,7 @@ fn recheck_attendance(
 /// The roster template: the headings in Chinese, one example row, drop-down
 /// lists for 岗位 and 职业资格, and a second sheet that explains each column.
 pub fn roster_template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::ExcelDateTime;
-    let example = [
-        Example::Text("王芳"),
-        Example::Text(Role::AssistantSupervisor.label_zh()),
-        Example::Text(Qualification::AssistantSocialWorker.label_zh()),
-        Example::Text("ZS2021-0042"),
-        Example::Date(ExcelDateTime::from_ymd(2023, 5, 1)?),
-        Example::Date(ExcelDateTime::from_ymd(2020, 3, 1)?),
-        Example::Text(""),
-    ];
+    let example = roster_example();
     let lists: Vec<(Field, Vec<&str>)> = vec![
         (
             Field::Role,
@@ -1764,22 +1782,7 @@ pub fn roster_template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 
 /// The attendance template: a row per person per session.
 pub fn attendance_template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    use rust_xlsxwriter::ExcelDateTime;
-    let example = [
-        Example::Text("王芳"),
-        Example::Text("个案预估方法"),
-        Example::Date(ExcelDateTime::from_ymd(2024, 3, 5)?),
-        Example::Text("09:00"),
-        Example::Text("11:00"),
-        Example::Text(SignIn::Late.label_zh()),
-        Example::Text("09:30"),
-        Example::Text(""),
-        Example::Number(1.5),
-        Example::Text(ContentArea::Skills.label_zh()),
-        Example::Text(TrainingMethod::Lecture.label_zh()),
-        Example::Text("社工站会议室"),
-        Example::Text("是"),
-    ];
+    let example = attendance_example();
     let lists: Vec<(Field, Vec<&str>)> = vec![
         (
             Field::Status,
@@ -1804,10 +1807,53 @@ pub fn attendance_template_xlsx() -> Result<Vec<u8>, rust_xlsxwriter::XlsxError>
     )
 }
 
+/// The roster template's example row, a cell per `ImportKind::fields`.
+fn roster_example() -> [Example; 7] {
+    [
+        Example::Text("王芳"),
+        Example::Text(Role::AssistantSupervisor.label_zh()),
+        Example::Text(Qualification::AssistantSocialWorker.label_zh()),
+        Example::Text("ZS2021-0042"),
+        Example::Date(2023, 5, 1),
+        Example::Date(2020, 3, 1),
+        Example::Text(""),
+    ]
+}
+
+/// The attendance template's example row.
+fn attendance_example() -> [Example; 13] {
+    [
+        Example::Text("王芳"),
+        Example::Text("个案预估方法"),
+        Example::Date(2024, 3, 5),
+        Example::Text("09:00"),
+        Example::Text("11:00"),
+        Example::Text(SignIn::Late.label_zh()),
+        Example::Text("09:30"),
+        Example::Text(""),
+        Example::Number(1.5),
+        Example::Text(ContentArea::Skills.label_zh()),
+        Example::Text(TrainingMethod::Lecture.label_zh()),
+        Example::Text("社工站会议室"),
+        Example::Text("是"),
+    ]
+}
+
 enum Example {
     Text(&'static str),
-    Date(rust_xlsxwriter::ExcelDateTime),
+    Date(u16, u8, u8),
     Number(f64),
+}
+
+impl Example {
+    /// The cell as a file read back gives it.
+    fn text(&self) -> String {
+        match self {
+            Example::Text(s) => (*s).to_owned(),
+            Example::Date(y, m, d) => format!("{y:04}-{m:02}-{d:02}"),
+            Example::Number(n) => n.to_string(),
+        }
+    }
 }
 
 const ROSTER_NOTES: &[(&str, &str)] = &[
@@ -1883,8 +1929,9 @@ fn template(
             Example::Text(s) => {
                 sheet.write_string_with_format(1, col, *s, &text)?;
             }
-            Example::Date(d) => {
-                sheet.write_datetime_with_format(1, col, d, &date)?;
+            Example::Date(y, m, d) => {
+                let d = rust_xlsxwriter::ExcelDateTime::from_ymd(*y, *m, *d)?;
+                sheet.write_datetime_with_format(1, col, &d, &date)?;
             }
             Example::Number(n) => {
                 sheet.write_number(1, col, *n)?;

@@ -326,9 +326,10 @@ fn a_file_that_is_not_a_spreadsheet_is_refused_by_name() {
 }
 
 #[test]
-fn the_templates_read_back_as_one_good_example_row() {
+fn the_templates_read_back_as_one_good_example_row_refused_until_it_is_changed() {
     let store = store();
-    let table = read_table(&roster_template_xlsx().expect("template"), "t.xlsx").expect("table");
+    let mut table =
+        read_table(&roster_template_xlsx().expect("template"), "t.xlsx").expect("table");
     assert_eq!(
         table.headers,
         vec![
@@ -344,13 +345,21 @@ fn the_templates_read_back_as_one_good_example_row() {
     assert_eq!(table.rows[0][4], "2023-05-01", "a real date cell");
     let mapping = guess_mapping(ImportKind::Roster, &table.headers);
     assert!(mapping.iter().all(|(_, c)| c.is_some()));
+    // Left in by mistake, the example row is refused (it would add 王芳);
+    // written over with a real person, the same row is good.
+    let p = preview_roster(&store, 1, &table, &mapping, today()).expect("preview");
+    assert_eq!(codes(&p), vec!["2: template_example"]);
+    table.rows[0][0] = "李娜".into();
     let p = preview_roster(&store, 1, &table, &mapping, today()).expect("preview");
     assert!(p.is_clean(), "{:?}", p.bad);
-    let table: Table =
+    let mut table: Table =
         read_table(&attendance_template_xlsx().expect("template"), "a.xlsx").expect("table");
     let mapping = guess_mapping(ImportKind::Attendance, &table.headers);
     assert!(mapping.iter().all(|(_, c)| c.is_some()), "{mapping:?}");
-    // Its one row names 王芳, who is not on this station's staff.
+    let p = preview_attendance(&store, 1, &table, &mapping, today()).expect("preview");
+    assert_eq!(codes(&p), vec!["2: template_example"]);
+    // Another topic: the row names 王芳, who is not on this station's staff.
+    table.rows[0][1] = "危机干预".into();
     let p = preview_attendance(&store, 1, &table, &mapping, today()).expect("preview");
     assert_eq!(codes(&p), vec!["2: unknown_staff"]);
 }

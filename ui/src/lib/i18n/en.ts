@@ -518,6 +518,7 @@ export const en: Catalogue = {
     already_recorded: 'was already recorded',
     session_conflict: 'disagrees with other rows of the session',
     signed_in_twice: 'signs the same person in twice',
+    template_example: "is the template's example row; delete it before importing",
   },
   signin: {
     back: '‹ Back to sessions',

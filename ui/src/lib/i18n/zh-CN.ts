@@ -518,6 +518,7 @@ export const zhCN = {
     already_recorded: '这场培训已经录入过',
     session_conflict: '同一场培训的信息前后不一致',
     signed_in_twice: '同一人在同一场培训中出现两次',
+    template_example: '这是模板里的示例行，导入前请删掉这一行',
   },
   signin: {
     back: '‹ 返回培训列表',
