@@ -1451,12 +1451,17 @@ pub fn preview_attendance(
                     Field::Name,
                     "not_on_staff_that_day",
                     format!(
-                        "was not on the station's staff on {} (started {})",
+                        "was not on the station's staff on {} ({})",
                         training
                             .as_ref()
                             .map(|t| format_date(t.date))
                             .unwrap_or_default(),
-                        format_date(named[0].record.start_date)
+                        match named[0].record.left_date {
+                            Some(left) if training.as_ref().is_some_and(|t| t.date > left) => {
+                                format!("left {}", format_date(left))
+                            }
+                            _ => format!("started {}", format_date(named[0].record.start_date)),
+                        }
                     ),
                 ),
                 (n, _) => c.fail(

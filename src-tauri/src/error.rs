@@ -107,6 +107,7 @@ impl From<StoreError> for CommandError {
             StoreError::TooNew { .. }
             | StoreError::Damaged { .. }
             | StoreError::Open { .. }
+            | StoreError::NotADatabase { .. }
             | StoreError::CreateDir { .. }
             | StoreError::Migrate(_)
             | StoreError::Io { .. }

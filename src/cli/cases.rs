@@ -215,6 +215,13 @@ pub fn case(store: &Store, command: CaseCommand, out: &mut dyn Write) -> Result<
             open,
             format,
         } => {
+            // An id that names no one is said, not answered with an empty list.
+            if let Some(id) = station {
+                store.station(id)?;
+            }
+            if let Some(id) = owner {
+                store.staff(id)?;
+            }
             let cases = store.list_cases(CaseFilter {
                 station_id: station,
                 owner_id: owner,

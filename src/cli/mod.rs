@@ -619,10 +619,24 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
         }
         dispatch(&mut store, cli.command, &path, now, out)
     });
-    if result.is_err() || looked_only {
+    let failed = result.as_ref().is_err_and(|e| !e.is_broken_pipe());
+    if failed || looked_only {
         made.take_away(&path);
     }
     result
+}
+
+impl CliError {
+    /// The output was cut off by its reader (a pipe into `head`), after
+    /// the command's work was done.
+    fn is_broken_pipe(&self) -> bool {
+        let kind = match self {
+            CliError::Output(e) => Some(e.kind()),
+            CliError::Json(e) => e.io_error_kind(),
+            _ => None,
+        };
+        kind == Some(std::io::ErrorKind::BrokenPipe)
+    }
 }
 
 /// An empty file with no write-ahead log beside it: not a database yet
@@ -712,6 +726,9 @@ fn dispatch(
         Command::Staff {
             command: StaffCommand::List { format, station },
         } => {
+            if let Some(id) = station {
+                store.station(id)?;
+            }
             let staff = store.list_staff(station, today)?;
             match format {
                 Format::Json => {
@@ -837,6 +854,9 @@ pub fn main() -> std::process::ExitCode {
     let db = cli.db.clone().unwrap_or_else(default_db_path);
     match run(cli, now, &mut stdout.lock()) {
         Ok(()) => std::process::ExitCode::SUCCESS,
+        // The reader stopped reading (`stationdesk … | head`): the work is
+        // done, and there is no one left to tell.
+        Err(e) if e.is_broken_pipe() => std::process::ExitCode::SUCCESS,
         Err(e) => {
             // Any command that ran into a damaged page says what to do.
             let e = match e {

@@ -63,9 +63,16 @@ pub fn print(
                 Some(id) => {
                     let view = store.staff_view(id, as_of)?;
                     let (row, entries) = store.hours_detail(id, as_of)?.ok_or_else(|| {
-                        CliError::Usage(format!(
-                            "staff {id} has no registration: continuing-education hours apply to certified workers"
-                        ))
+                        CliError::Usage(match view.staff.record.left_date {
+                            Some(left) if !view.staff.record.active() => format!(
+                                "staff {id} ({}) left on {}: the hours ledger covers staff still on the station",
+                                view.staff.record.name,
+                                crate::model::format_date(left)
+                            ),
+                            _ => format!(
+                                "staff {id} has no registration: continuing-education hours apply to certified workers"
+                            ),
+                        })
                     })?;
                     pdf::hours_certificate_sheet(
                         &view.station_name,

@@ -213,6 +213,9 @@ pub fn supervision(
             month,
             format,
         } => {
+            if let Some(id) = supervisor {
+                store.staff(id)?;
+            }
             let rows = store.list_records(RecordFilter {
                 supervisor_id: supervisor,
                 month: month.map(|m| (m.year, m.month)),

@@ -270,6 +270,11 @@ fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i6
     if !file.is_file() {
         return Err(bad("it is not a file (a folder or a device)".into()));
     }
+    if std::fs::metadata(file).is_ok_and(|m| m.len() == 0) {
+        return Err(bad("the file is empty".into()));
+    }
+    // A workbook, a PDF or a bundle is named as what it is.
+    super::key::file_kind(file)?;
     let open = || {
         Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| bad(e.to_string()))

@@ -112,11 +112,40 @@ pub fn file_kind(path: &Path) -> Result<FileKind> {
         .take(16)
         .read_to_end(&mut head)
         .map_err(open_error)?;
+    if let Some(what) = foreign(&head) {
+        return Err(StoreError::NotADatabase {
+            path: path.to_owned(),
+            what,
+        });
+    }
     Ok(match head.len() {
         0 => FileKind::New,
         _ if head == SQLITE_MAGIC => FileKind::Plain,
         _ => FileKind::Encrypted,
     })
+}
+
+/// What a file given as a database is, when its first bytes are those of
+/// a file people keep beside one: an encrypted database starts with random
+/// bytes, and these would otherwise be taken for one ("give its
+/// passphrase").
+fn foreign(head: &[u8]) -> Option<&'static str> {
+    const KINDS: &[(&[u8], &str)] = &[
+        (
+            b"PK\x03\x04",
+            "a workbook or another zip file (.xlsx, .zip)",
+        ),
+        (b"%PDF", "a PDF"),
+        (
+            b"STATIONDESK-SYNC",
+            "a sync bundle: bring it in with `stationdesk import`",
+        ),
+        (b"\xd0\xcf\x11\xe0", "an old Office file (.xls, .doc)"),
+    ];
+    KINDS
+        .iter()
+        .find(|(magic, _)| head.starts_with(magic))
+        .map(|(_, what)| *what)
 }
 
 /// How StationDesk lays out an encrypted file, beyond SQLCipher 4's

@@ -80,6 +80,8 @@ pub enum StoreError {
     OldLayout { path: PathBuf },
     #[error("the database {path} is already encrypted")]
     NotPlain { path: PathBuf },
+    #[error("{path} is not a StationDesk database: it is {what}")]
+    NotADatabase { path: PathBuf, what: &'static str },
     #[error("the backup {path} cannot be restored: {detail}")]
     BadBackup { path: PathBuf, detail: String },
     #[error("cannot write {path}: {source}")]

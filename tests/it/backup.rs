@@ -225,6 +225,24 @@ fn a_damaged_foreign_or_missing_backup_is_refused_and_changes_nothing() {
     assert!(store
         .restore_from(&notes, at("2026-11-23 09:00:00"), &mut |_, _| {})
         .is_err());
+    // An empty file, a workbook and a PDF are named as what they are.
+    for (name, bytes, says) in [
+        ("empty.sqlite3", &b""[..], "the file is empty"),
+        (
+            "roster.xlsx",
+            b"PK\x03\x04\x14\x00\x06\x00rest of a zip",
+            "a workbook",
+        ),
+        ("record.pdf", b"%PDF-1.7\n%rest of a pdf", "it is a PDF"),
+    ] {
+        let file = dir.path().join(name);
+        std::fs::write(&file, bytes).expect("write");
+        let err = store
+            .restore_from(&file, at("2026-11-23 09:00:00"), &mut |_, _| {})
+            .expect_err(name);
+        assert!(err.to_string().contains(says), "{err}");
+        assert!(!err.to_string().contains("passphrase"), "{err}");
+    }
 
     assert_eq!(names(&store), before);
     assert_eq!(

@@ -98,6 +98,19 @@ fn a_command_on_a_missing_database_creates_nothing_and_says_so() {
         .failure()
         .stderr(predicate::str::contains("(the file is empty)"));
     assert_eq!(std::fs::metadata(&empty).expect("meta").len(), 0);
+    // A workbook given as the database is named as one (not "encrypted").
+    stationdesk(&source)
+        .args(["template", "roster", "--out"])
+        .arg(&template)
+        .assert()
+        .success();
+    stationdesk(&template)
+        .args(["staff", "list"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "is not a StationDesk database: it is a workbook",
+        ));
     // What makes a database still does, folder and all.
     std::fs::remove_dir_all(&folder).expect("clear");
     stationdesk(&db).arg("init").assert().success();
@@ -462,6 +475,31 @@ fn supervision_commands_refuse_bad_input_precisely() {
         .stderr(predicate::str::contains(
             "supervision record 404 does not exist",
         ));
+    // A list for an id that names nothing says so instead of listing nothing.
+    for (args, says) in [
+        (
+            &["staff", "list", "--station", "99"][..],
+            "station 99 does not exist",
+        ),
+        (
+            &["case", "list", "--station", "99"],
+            "station 99 does not exist",
+        ),
+        (
+            &["case", "list", "--owner", "999"],
+            "staff member 999 does not exist",
+        ),
+        (
+            &["supervision", "list", "--supervisor", "99"],
+            "staff member 99 does not exist",
+        ),
+    ] {
+        stationdesk(&db)
+            .args(args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+    }
 }
 
 #[test]
