@@ -107,7 +107,7 @@ impl From<StaffView> for StaffDto {
         StaffDto {
             id: v.staff.id,
             station_id: r.station_id,
-            registration_expiry: r.registration_expiry().map(format_date),
+            registration_expiry: v.registration_expiry.map(format_date),
             active: r.active(),
             name: r.name,
             role: r.role,

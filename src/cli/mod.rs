@@ -464,7 +464,7 @@ impl From<&StaffView> for StaffJson {
             qualification: r.qualification.code(),
             certificate_no: r.certificate_no.clone(),
             registration_date: r.registration_date.map(format_date),
-            registration_expiry: r.registration_expiry().map(format_date),
+            registration_expiry: v.registration_expiry.map(format_date),
             start_date: format_date(r.start_date),
             active: r.active(),
             left_date: r.left_date.map(format_date),

@@ -149,10 +149,11 @@ impl StaffRecord {
         self.left_date.is_none()
     }
 
-    /// Registration is valid for three years (R16).
-    pub fn registration_expiry(&self) -> Option<NaiveDate> {
+    /// Registration is valid for `years` (R16: three by default, the
+    /// policy's `registration_years`).
+    pub fn registration_expiry(&self, years: u32) -> Option<NaiveDate> {
         self.registration_date
-            .and_then(|d| d.checked_add_months(Months::new(36)))
+            .and_then(|d| d.checked_add_months(Months::new(years.saturating_mul(12))))
     }
 }
 
@@ -322,7 +323,7 @@ mod tests {
         assert_eq!(record.name, "王小红");
         assert_eq!(record.certificate_no.as_deref(), Some("ZS2021-0042"));
         assert_eq!(
-            record.registration_expiry(),
+            record.registration_expiry(3),
             NaiveDate::from_ymd_opt(2026, 5, 1)
         );
         assert_eq!(

@@ -4,7 +4,7 @@ use rusqlite::{params, OptionalExtension, Row, Transaction};
 
 use super::stations::not_found;
 use super::{Result, Store, StoreError};
-use crate::model::{Code, Invalid, Qualification, Role, Staff, StaffInput, StaffRecord};
+use crate::model::{Code, Invalid, Month, Qualification, Role, Staff, StaffInput, StaffRecord};
 
 /// A staff member as lists show them: with the station's name and the
 /// supervisor on the day asked about.
@@ -13,6 +13,9 @@ pub struct StaffView {
     pub staff: Staff,
     pub station_name: String,
     pub supervisor: Option<(i64, String)>,
+    /// When the registration runs out, by the registration period in force
+    /// on the day asked about (R16, `registration_years`).
+    pub registration_expiry: Option<NaiveDate>,
 }
 
 const STAFF_COLUMNS: &str = "p.id, p.station_id, p.name, p.role, p.qualification, \
@@ -44,14 +47,23 @@ impl Store {
         let sql = view_sql("WHERE ?2 IS NULL OR p.station_id = ?2");
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![today, station_id], view_from_row)?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut views: Vec<StaffView> = rows.collect::<rusqlite::Result<_>>()?;
+        let years = self.policy_for(Month::of(today))?.registration_years;
+        for v in &mut views {
+            v.registration_expiry = v.staff.record.registration_expiry(years);
+        }
+        Ok(views)
     }
 
     pub fn staff_view(&self, id: i64, today: NaiveDate) -> Result<StaffView> {
         let sql = view_sql("WHERE p.id = ?2");
-        self.conn
+        let mut view = self
+            .conn
             .query_row(&sql, params![today, id], view_from_row)
-            .map_err(|e| not_found(e, "staff member", id))
+            .map_err(|e| not_found(e, "staff member", id))?;
+        let years = self.policy_for(Month::of(today))?.registration_years;
+        view.registration_expiry = view.staff.record.registration_expiry(years);
+        Ok(view)
     }
 
     pub fn staff(&self, id: i64) -> Result<Staff> {
@@ -244,6 +256,8 @@ fn view_from_row(r: &Row) -> rusqlite::Result<StaffView> {
         staff: staff_from_row(r)?,
         station_name: r.get(9)?,
         supervisor,
+        // Filled in by the caller, who knows the policy in force.
+        registration_expiry: None,
     })
 }
 

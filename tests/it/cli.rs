@@ -787,6 +787,47 @@ fn policy_changes_are_dated_kept_and_used_for_their_months() {
         1,
         "refusals write nothing"
     );
+    // The staff list's registration expiry follows the registration period
+    // in force (R16), as the hours ledger does.
+    let expiries = |db: &std::path::Path| -> Vec<(String, String)> {
+        json_out(stationdesk(db).args(["staff", "list", "--format", "json"]))
+            .as_array()
+            .expect("array")
+            .iter()
+            .filter(|s| !s["registration_date"].is_null())
+            .map(|s| {
+                (
+                    s["registration_date"].as_str().expect("date").to_owned(),
+                    s["registration_expiry"].as_str().expect("date").to_owned(),
+                )
+            })
+            .collect()
+    };
+    let three = expiries(&db);
+    assert!(!three.is_empty());
+    let years_after = |date: &str, years: u32| {
+        let d = chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").expect("date");
+        (d + chrono::Months::new(12 * years)).to_string()
+    };
+    for (registered, expiry) in &three {
+        assert_eq!(expiry, &years_after(registered, 3));
+    }
+    stationdesk(&db)
+        .args([
+            "policy",
+            "set",
+            "registration_years",
+            "5",
+            "--by",
+            "王",
+            "--from",
+        ])
+        .arg(chrono::Local::now().format("%Y-%m").to_string())
+        .assert()
+        .success();
+    for (registered, expiry) in expiries(&db) {
+        assert_eq!(expiry, years_after(&registered, 5));
+    }
 }
 
 #[test]
