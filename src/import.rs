@@ -1157,6 +1157,7 @@ pub fn preview_roster(
     let mut good = Vec::new();
     let mut bad = Vec::new();
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
+    let mut first_row_of_certificate: HashMap<String, (usize, String, bool)> = HashMap::new();
     for (cells, &row) in table.rows.iter().zip(&table.row_numbers) {
         let mut c = Cells {
             table,
@@ -1201,6 +1202,35 @@ pub fn preview_roster(
                 }
                 if let Some(who) = same_person(&existing, &record.name, record.start_date) {
                     c.fail(Field::Name, "already_on_staff", already_on_staff(who));
+                } else if let Some(who) = store.certificate_holder(&record, None)? {
+                    c.fail(
+                        Field::CertificateNo,
+                        Code::CertificateTaken.as_str(),
+                        format!(
+                            "is the certificate number of {} (id {}); each person has their own",
+                            who.record.name, who.id
+                        ),
+                    );
+                }
+                if let Some(cert) = &record.certificate_no {
+                    match first_row_of_certificate.get(cert) {
+                        Some((first, name, active))
+                            if *name != record.name || (*active && record.active()) =>
+                        {
+                            c.fail(
+                                Field::CertificateNo,
+                                Code::CertificateTaken.as_str(),
+                                format!(
+                                    "is also on row {first} ({name}); each person has their own"
+                                ),
+                            );
+                        }
+                        Some(_) => {}
+                        None => {
+                            first_row_of_certificate
+                                .insert(cert.clone(), (row, record.name.clone(), record.active()));
+                        }
+                    }
                 }
             }
             Err(invalid) => c.fail_invalid(&invalid, roster_field),

@@ -364,7 +364,18 @@ impl Gen {
             let year = registration_date
                 .map(|d| d.format("%Y").to_string())
                 .unwrap_or_default();
-            format!("SG{year}{:06}", self.rng.random_range(0..1_000_000))
+            // Each person their own number, as the store requires.
+            loop {
+                let no = format!("SG{year}{:06}", self.rng.random_range(0..1_000_000));
+                if !self
+                    .demo
+                    .staff
+                    .iter()
+                    .any(|s| s.certificate_no.as_deref() == Some(no.as_str()))
+                {
+                    break no;
+                }
+            }
         });
         self.demo.staff.push(StaffRecord {
             station_id: station as i64,

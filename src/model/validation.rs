@@ -19,6 +19,7 @@ pub enum Code {
     CertificateNotAllowed,
     RegistrationRequired,
     BadCertificate,
+    CertificateTaken,
     QualificationTooLow,
     NotASupervisor,
     RankTooLow,
@@ -80,6 +81,7 @@ impl Code {
             Code::CertificateNotAllowed => "certificate_not_allowed",
             Code::RegistrationRequired => "registration_required",
             Code::BadCertificate => "bad_certificate",
+            Code::CertificateTaken => "certificate_taken",
             Code::QualificationTooLow => "qualification_too_low",
             Code::NotASupervisor => "not_a_supervisor",
             Code::RankTooLow => "rank_too_low",
@@ -140,6 +142,7 @@ impl Code {
             Code::CertificateNotAllowed => "must be empty when there is no qualification",
             Code::RegistrationRequired => "is required for a certified worker",
             Code::BadCertificate => "may hold only letters, digits and '-', at most 32",
+            Code::CertificateTaken => "is another member of staff's certificate number",
             Code::QualificationTooLow => {
                 "is too low for this role (assistant social worker or higher)"
             }

@@ -76,8 +76,21 @@ impl Store {
         let record = input.validate(today)?;
         self.with_tx(|tx| {
             ensure_station(tx, record.station_id)?;
+            refuse_taken_certificate(tx, &record, None)?;
             insert_staff(tx, &record)
         })
+    }
+
+    /// Who else holds `record`'s certificate number, when that cannot be
+    /// the same person: someone of another name, or someone still working
+    /// while `record` is too. A person who left and came back is two rows
+    /// of one name with one certificate, and that is allowed.
+    pub fn certificate_holder(
+        &self,
+        record: &StaffRecord,
+        except: Option<i64>,
+    ) -> Result<Option<Staff>> {
+        certificate_holder(&self.conn, record, except)
     }
 
     /// Checks the form and replaces the staff member's fields. Marking a
@@ -87,6 +100,7 @@ impl Store {
         self.with_tx(|tx| {
             get_staff(tx, id)?;
             ensure_station(tx, record.station_id)?;
+            refuse_taken_certificate(tx, &record, Some(id))?;
             tx.execute(
                 "UPDATE staff SET station_id = ?2, name = ?3, role = ?4, qualification = ?5,
                      certificate_no = ?6, registration_date = ?7, start_date = ?8, left_date = ?9
@@ -198,6 +212,40 @@ pub(super) fn ensure_station(tx: &Transaction, station_id: i64) -> Result<()> {
     match found {
         Some(_) => Ok(()),
         None => Err(Invalid::one("station_id", Code::NotFound).into()),
+    }
+}
+
+fn certificate_holder(
+    conn: &rusqlite::Connection,
+    record: &StaffRecord,
+    except: Option<i64>,
+) -> Result<Option<Staff>> {
+    let Some(cert) = &record.certificate_no else {
+        return Ok(None);
+    };
+    let sql = format!(
+        "SELECT {} FROM staff p WHERE p.certificate_no = ?1 AND p.id IS NOT ?2 ORDER BY p.id",
+        STAFF_COLUMNS
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let holders = stmt.query_map(params![cert, except], staff_from_row)?;
+    for holder in holders {
+        let holder = holder?;
+        if holder.record.name != record.name || (holder.record.active() && record.active()) {
+            return Ok(Some(holder));
+        }
+    }
+    Ok(None)
+}
+
+fn refuse_taken_certificate(
+    tx: &Transaction,
+    record: &StaffRecord,
+    except: Option<i64>,
+) -> Result<()> {
+    match certificate_holder(tx, record, except)? {
+        Some(_) => Err(Invalid::one("certificate_no", Code::CertificateTaken).into()),
+        None => Ok(()),
     }
 }
 

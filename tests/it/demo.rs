@@ -42,6 +42,15 @@ fn a_county_has_the_scale_of_the_overdue_benchmark_and_its_rows_are_valid() {
     let mut demo = generate(Scale::County, 3, today());
     assert_eq!(demo.stations.len(), 50);
     assert_eq!(demo.staff.len(), 1000);
+    // Each certificate number is one person's, as the store requires.
+    let numbers: Vec<&String> = demo
+        .staff
+        .iter()
+        .filter_map(|p| p.certificate_no.as_ref())
+        .collect();
+    let unique: std::collections::HashSet<&&String> = numbers.iter().collect();
+    assert!(numbers.len() > 500);
+    assert_eq!(unique.len(), numbers.len());
     let contacts: usize = demo.cases.iter().map(|c| c.contacts.len()).sum();
     let items: usize = demo
         .records
@@ -105,6 +114,15 @@ fn demo_staff_pass_the_same_checks_as_typed_ones() {
         let checked = input.validate(today()).expect("valid");
         assert_eq!(checked.name, p.name);
     }
+    // Each certificate number is one person's, at county scale too.
+    let county = generate(Scale::County, 11, today()).staff;
+    let numbers: Vec<&String> = county
+        .iter()
+        .filter_map(|p| p.certificate_no.as_ref())
+        .collect();
+    let unique: std::collections::HashSet<&&String> = numbers.iter().collect();
+    assert!(numbers.len() > 500);
+    assert_eq!(unique.len(), numbers.len());
 }
 
 #[test]

@@ -38,7 +38,15 @@ pub fn form(name: &str, role: &str) -> StaffInput {
         name: name.into(),
         role: role.into(),
         qualification: if certified { "social_worker" } else { "none" }.into(),
-        certificate_no: if certified { "SG2022000001" } else { "" }.into(),
+        // Each person their own number, as the store requires.
+        certificate_no: if certified {
+            let n = name
+                .chars()
+                .fold(17u64, |h, c| h.wrapping_mul(31).wrapping_add(c as u64));
+            format!("SG{:010}", n % 10_000_000_000)
+        } else {
+            String::new()
+        },
         registration_date: if certified { "2022-06-01" } else { "" }.into(),
         start_date: "2021-03-01".into(),
         active: true,

@@ -156,6 +156,35 @@ fn a_good_roster_workbook_imports_everyone() {
 }
 
 #[test]
+fn a_certificate_number_of_another_person_is_refused_row_by_row() {
+    let mut store = store();
+    let held = crate::fixture::add(&mut store, "陈雪云", "junior_supervisor");
+    let cert = store
+        .staff(held)
+        .expect("staff")
+        .record
+        .certificate_no
+        .expect("certified");
+    let csv = format!(
+        "姓名,岗位,职业资格,证书编号,登记日期,入职日期,离职日期\r\n\
+         王芳,督导助理,助理社会工作师,{cert},2023/5/1,2020年3月1日,\r\n\
+         李娜,督导助理,助理社会工作师,SG2024000777,2024/5/1,2024-03-05,\r\n\
+         赵强,督导助理,助理社会工作师,SG2024000777,2024/5/1,2019-09-01,\r\n"
+    );
+    let preview = roster_preview(&store, csv.as_bytes(), "roster.csv");
+    assert_eq!(
+        codes(&preview),
+        vec!["2: certificate_taken", "4: certificate_taken"]
+    );
+    assert!(
+        preview.bad[0].reason.contains("陈雪云"),
+        "{:?}",
+        preview.bad
+    );
+    assert!(preview.bad[1].reason.contains("row 3"), "{:?}", preview.bad);
+}
+
+#[test]
 fn a_good_csv_imports_in_utf8_with_a_bom_and_in_gbk() {
     let mut bom = b"\xEF\xBB\xBF".to_vec();
     bom.extend_from_slice(GOOD_CSV.as_bytes());

@@ -48,6 +48,40 @@ fn a_bad_form_saves_nothing() {
 }
 
 #[test]
+fn a_certificate_number_belongs_to_one_person() {
+    let mut store = store();
+    let first = add(&mut store, "陈雪云", "junior_supervisor");
+    let cert = store.staff(first).expect("staff").record.certificate_no;
+    // Another person with the same number, on creation or by an edit.
+    let mut other = form("吴伟静", "assistant_supervisor");
+    other.certificate_no = cert.clone().expect("certified");
+    let err = store.create_staff(&other, today()).expect_err("taken");
+    assert_eq!(invalid(err), [("certificate_no", Code::CertificateTaken)]);
+    let second = add(&mut store, "吴伟静", "assistant_supervisor");
+    let err = store
+        .update_staff(second, &other, today())
+        .expect_err("taken");
+    assert_eq!(invalid(err), [("certificate_no", Code::CertificateTaken)]);
+    // The same person twice at work is refused too.
+    let mut again = form("陈雪云", "junior_supervisor");
+    again.start_date = "2024-01-01".into();
+    let err = store.create_staff(&again, today()).expect_err("taken");
+    assert_eq!(invalid(err), [("certificate_no", Code::CertificateTaken)]);
+    // Someone who left and came back keeps their number in both rows,
+    // and the old row can still be edited.
+    let mut left = form("陈雪云", "junior_supervisor");
+    left.active = false;
+    left.left_date = "2023-12-31".into();
+    store.update_staff(first, &left, today()).expect("left");
+    let back = store.create_staff(&again, today()).expect("came back");
+    assert_eq!(back.record.certificate_no, cert);
+    left.left_date = "2023-12-30".into();
+    store
+        .update_staff(first, &left, today())
+        .expect("old row edited");
+}
+
+#[test]
 fn staff_of_a_missing_station_are_refused() {
     let mut store = store();
     let mut bad = form("李娟", "frontline");

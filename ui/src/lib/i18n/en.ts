@@ -671,6 +671,7 @@ export const en: Catalogue = {
     certificate_not_allowed: 'Leave empty when there is no qualification',
     registration_required: 'Certified staff need a registration date',
     bad_certificate: 'Letters, digits and “-” only, at most 32',
+    certificate_taken: "Another member of staff has this certificate number",
     qualification_too_low: 'This role needs at least an assistant social worker qualification',
     not_a_supervisor: 'This person is not in a supervising role',
     rank_too_low: 'The supervisor must rank above the supervisee',

@@ -18,7 +18,7 @@ function leaves(node: unknown, prefix = ''): Record<string, unknown> {
 const codes = [
   'required', 'too_long', 'bad_date', 'future_date', 'before_start', 'before_registration',
   'unknown_role', 'unknown_qualification', 'certificate_required', 'certificate_not_allowed',
-  'registration_required', 'bad_certificate', 'qualification_too_low', 'not_a_supervisor',
+  'registration_required', 'bad_certificate', 'certificate_taken', 'qualification_too_low', 'not_a_supervisor',
   'rank_too_low', 'self_supervision', 'supervision_cycle', 'before_current_link',
   'supervisor_inactive', 'left_date_required', 'not_found', 'bad_time', 'end_before_start',
   'unknown_choice', 'duplicate', 'owner_required', 'due_required', 'due_before_session', 'locked',

@@ -671,6 +671,7 @@ export const zhCN = {
     certificate_not_allowed: '没有职业资格时此项应留空',
     registration_required: '持证人员需填写登记日期',
     bad_certificate: '证书编号只能包含字母、数字和“-”，最多 32 位',
+    certificate_taken: '该证书编号已属于另一位人员',
     qualification_too_low: '该岗位至少需要助理社会工作师资格',
     not_a_supervisor: '此人不在督导岗位上',
     rank_too_low: '督导的岗位须高于被督导者',
