@@ -1534,11 +1534,11 @@ pub fn preview_attendance(
         let mut signed: Option<SignedIn> = None;
         if let Some(t) = &training {
             let too_many = hours.filter(|h| *h > t.hours + 0.005);
-            if let Some(h) = too_many {
+            if too_many.is_some() {
                 c.fail(
                     Field::Hours,
                     "hours_mismatch",
-                    format!("is more than the session's {} hours ({h})", t.hours),
+                    format!("is more than the session's {} hours", t.hours),
                 );
             } else if let Some(h) = hours {
                 // The time the hours imply, when the sheet gives hours only.

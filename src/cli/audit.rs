@@ -113,7 +113,9 @@ pub fn audit(store: &Store, command: AuditCommand, out: &mut dyn Write) -> Resul
                     "rows": entries.len(),
                 }),
             )?;
-            writeln!(out, "wrote {} ({} entries)", path.display(), entries.len())?;
+            let n = entries.len();
+            let noun = if n == 1 { "entry" } else { "entries" };
+            writeln!(out, "wrote {} ({n} {noun})", path.display())?;
         }
     }
     Ok(())

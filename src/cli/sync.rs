@@ -61,6 +61,11 @@ pub fn export(
     if peer == Some("") {
         return Err(CliError::Usage("--since-last needs a peer name".into()));
     }
+    if peer.is_some_and(|p| p.chars().count() > 60 || p.chars().any(char::is_control)) {
+        return Err(CliError::Usage(
+            "--since-last takes a peer's name: one line of at most 60 characters".into(),
+        ));
+    }
     let m = store.export_to(path, peer, now, &mut |_, _| {})?;
     writeln!(
         out,

@@ -183,7 +183,8 @@ fn required_date(value: &str, latest: Option<NaiveDate>) -> Result<NaiveDate, Co
 /// A case code: letters, digits and '-', at most 32 (e.g. `QX-2026-017`).
 /// It is what every other screen shows, so it must not carry a name.
 fn case_code(value: &str) -> Result<String, Code> {
-    let v = value.trim();
+    let v = super::date::ascii_forms(value);
+    let v = v.trim();
     if v.is_empty() {
         return Err(Code::Required);
     }
@@ -528,6 +529,20 @@ mod tests {
         assert_eq!(c.code, "QX-2026-017");
         assert_eq!(c.opened_on, day(2026, 3, 5));
         assert_eq!(c.risk, Risk::High);
+        // Typed with the Chinese input method on: full-width forms.
+        let wide = CaseInput {
+            code: "ｑｘ－２０２６－０１７".into(),
+            ..good()
+        };
+        let c = wide.validate(day(2026, 11, 22)).expect("valid");
+        assert_eq!(c.code, "QX-2026-017");
+        // A space inside is still refused, not dropped.
+        let spaced = CaseInput {
+            code: "QX 2026-017".into(),
+            ..good()
+        };
+        let e = spaced.validate(day(2026, 11, 22)).expect_err("space");
+        assert!(e.has("code", Code::BadCaseCode));
     }
 
     #[test]

@@ -25,8 +25,16 @@ pub fn parse_user_date(text: &str) -> Option<NaiveDate> {
 /// What was typed, without spaces and with full-width characters
 /// (`２０２４／３／５`, `９：００`) as their ASCII forms.
 pub(crate) fn half_width(text: &str) -> String {
-    text.chars()
+    ascii_forms(text)
+        .chars()
         .filter(|c| !c.is_whitespace())
+        .collect()
+}
+
+/// Full-width letters, digits and signs (typed with a Chinese input
+/// method on: `ＱＸ－０３１`) as their ASCII forms (`QX-031`).
+pub fn ascii_forms(text: &str) -> String {
+    text.chars()
         .map(|c| match c {
             '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
             _ => c,

@@ -35,7 +35,7 @@ pub use case::{
     Contact, ContactInput, ContactKind, GroupInput, GroupKind, GroupRecord, GroupSession,
     GroupSessionInput, Identity, IdentityInput, Risk, Stage,
 };
-pub use date::{format_date, parse_user_date, Month};
+pub use date::{ascii_forms, format_date, parse_user_date, Month};
 pub use overdue::{
     overdue, team_of, CaseFact, Facts, Flag, FlagKind, LinkFact, OpenItemFact, PersonFact, Rule,
     SeenFact, SubjectKind, TrainingFacts, UnsignedFact,

@@ -162,6 +162,8 @@ impl PolicyChangeInput {
             c.fail("changed_by", Code::Required);
         } else if by.chars().count() > 40 {
             c.fail("changed_by", Code::TooLong);
+        } else if by.chars().any(char::is_control) {
+            c.fail("changed_by", Code::BadCharacter);
         }
         if self.note.chars().count() > 500 {
             c.fail("note", Code::TooLong);

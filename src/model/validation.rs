@@ -188,7 +188,7 @@ impl Code {
             Code::RetentionPassed => {
                 "has passed: a closed case past it takes no new personal information"
             }
-            Code::BadCharacter => "contains a character that cannot be stored (NUL)",
+            Code::BadCharacter => "contains a character that cannot be stored (a control character such as NUL or a line break)",
         }
     }
 }

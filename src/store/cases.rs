@@ -274,7 +274,7 @@ impl Store {
             .conn
             .query_row(
                 "SELECT id FROM client_case WHERE code = ?1",
-                [code.trim().to_ascii_uppercase()],
+                [crate::model::ascii_forms(code).trim().to_ascii_uppercase()],
                 |r| r.get(0),
             )
             .optional()?)

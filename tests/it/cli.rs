@@ -951,3 +951,36 @@ fn training_commands_list_show_count_hours_and_print_the_signin_sheet() {
         .success();
     assert!(std::fs::read(&sheet).expect("pdf").starts_with(b"%PDF"));
 }
+
+#[test]
+fn names_for_the_permanent_logs_are_one_short_line() {
+    let (dir, db) = demo_db();
+    for (args, says) in [
+        (
+            vec!["--as", "evil\n2026-01-01 admin", "staff", "list"],
+            "--as takes a name: one line of at most 40 characters",
+        ),
+        (
+            vec!["policy", "set", "ratio_supervisor", "9", "--by", "a\nb"],
+            "--by contains a character that cannot be stored",
+        ),
+    ] {
+        stationdesk(&db)
+            .args(&args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+    }
+    let long = "县".repeat(61);
+    stationdesk(&db)
+        .args(["export", "--since-last", &long, "--out"])
+        .arg(dir.path().join("x.bundle"))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains(
+            "one line of at most 60 characters",
+        ));
+    assert!(!dir.path().join("x.bundle").exists());
+    let audit = json_out(stationdesk(&db).args(["audit", "list", "--format", "json"]));
+    assert!(!audit.to_string().contains("evil"));
+}
