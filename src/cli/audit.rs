@@ -52,11 +52,20 @@ pub struct FilterArgs {
     pub table: Option<String>,
 }
 
+/// An action by its code (`export`) or as the table shows it (`导出`).
 fn parse_action(text: &str) -> Result<AuditAction, String> {
-    AuditAction::from_code(text.trim()).ok_or_else(|| {
-        let codes: Vec<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
-        format!("{text:?} is not an action: use one of {}", codes.join(", "))
-    })
+    let text = text.trim();
+    AuditAction::from_code(text)
+        .or_else(|| {
+            AuditAction::ALL
+                .iter()
+                .copied()
+                .find(|a| a.label_zh() == text)
+        })
+        .ok_or_else(|| {
+            let codes: Vec<&str> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+            format!("{text:?} is not an action: use one of {}", codes.join(", "))
+        })
 }
 
 impl FilterArgs {

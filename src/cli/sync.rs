@@ -155,8 +155,18 @@ pub fn conflicts(
                 Format::Table => {
                     let mut table = comfy_table::Table::new();
                     table.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED);
+                    // In Chinese, as every other table; `--format json` keeps
+                    // the stable keys.
                     table.set_header([
-                        "id", "kind", "table", "row", "field", "kept", "lost", "decide", "status",
+                        "编号",
+                        "类型",
+                        "表",
+                        "记录",
+                        "字段",
+                        "保留的值",
+                        "落选的值",
+                        "须人决定",
+                        "状态",
                     ]);
                     for c in &list {
                         table.add_row([
@@ -171,7 +181,7 @@ pub fn conflicts(
                             c.field.clone(),
                             c.winner_value.clone(),
                             c.loser_value.clone(),
-                            if c.sensitive { "yes" } else { "" }.to_string(),
+                            if c.sensitive { "是" } else { "" }.to_string(),
                             c.status.clone(),
                         ]);
                     }

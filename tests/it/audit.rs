@@ -505,6 +505,14 @@ fn cli_records_who_and_lists_and_exports_the_log() {
         .expect("run");
     let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(rows.len(), 1);
+    // The action as the table shows it picks the same rows.
+    let out = stationdesk(&db)
+        .args(["audit", "list", "--action", "导出", "--format", "json"])
+        .output()
+        .expect("run");
+    let rows: Vec<Value> = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["action"], "export");
     let day = Local::now().date_naive().format("%Y-%m-%d").to_string();
     let out = stationdesk(&db)
         .args(["audit", "list", "--from", &day, "--to", &day])
