@@ -192,21 +192,32 @@ impl Store {
             let consents_removed =
                 tx.execute("DELETE FROM case_consent WHERE case_id = ?1", [id])? as i64;
             let queue_entries_removed = purge_personal_queue(tx)?;
-            tx.execute(
-                "INSERT INTO case_purge (case_id, purged_on, purged_by) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (case_id) DO UPDATE SET purged_on = excluded.purged_on,
-                     purged_by = excluded.purged_by",
-                params![id, today, by],
+            let removed = identity_removed || consents_removed > 0 || queue_entries_removed > 0;
+            let purged_before: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM case_purge WHERE case_id = ?1)",
+                [id],
+                |r| r.get(0),
             )?;
-            audit_purge(
-                tx,
-                &actor,
-                id,
-                &code,
-                by,
-                identity_removed,
-                consents_removed,
-            )?;
+            // Purging again what is already gone changes nothing: the first
+            // purge's date and name stand, and the log gets no empty entry.
+            // (Again after a bundle brought an identity back, it counts.)
+            if removed || !purged_before {
+                tx.execute(
+                    "INSERT INTO case_purge (case_id, purged_on, purged_by) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (case_id) DO UPDATE SET purged_on = excluded.purged_on,
+                         purged_by = excluded.purged_by",
+                    params![id, today, by],
+                )?;
+                audit_purge(
+                    tx,
+                    &actor,
+                    id,
+                    &code,
+                    by,
+                    identity_removed,
+                    consents_removed,
+                )?;
+            }
             Ok(PurgeReport {
                 case_id: id,
                 code,

@@ -266,6 +266,27 @@ fn a_purge_removes_the_identity_consents_and_queue_values_and_keeps_the_case() {
         .expect("still listed");
     assert!(!row.holds_personal());
     assert_eq!(row.purged, Some((today(), "王站长".to_string())));
+    // Purging again, with nothing left, changes nothing: the first purge's
+    // date and name stand and the audit log gets no empty entry.
+    let entries = |s: &Store| {
+        s.audit_entries(&stationdesk::store::AuditFilter::default())
+            .expect("audit")
+            .len()
+    };
+    let before = entries(&a);
+    let later = today() + chrono::Days::new(3);
+    let again = a
+        .purge_case(id, "QX-2015-001", "李助理", later)
+        .expect("again");
+    assert!(!again.identity_removed && again.consents_removed == 0);
+    assert_eq!(entries(&a), before);
+    let row = a
+        .past_retention(later)
+        .expect("list")
+        .into_iter()
+        .find(|r| r.case_id == id)
+        .expect("still listed");
+    assert_eq!(row.purged, Some((today(), "王站长".to_string())));
     // No new personal information for it by hand.
     let e = a
         .set_identity(id, &identity(PHONE), today())
