@@ -608,9 +608,6 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
             }
         )));
     }
-    // A database this command makes (`init`, `demo` or `import` where
-    // there was none) is taken away again when the command fails, or when
-    // it only looked (`import --dry-run`): a mistyped --db leaves nothing.
     // Who is recorded in the append-only audit log: one short line.
     if let Some(actor) = &cli.actor {
         if actor.chars().any(char::is_control) || actor.trim().chars().count() > 40 {
@@ -619,6 +616,9 @@ pub fn run(cli: Cli, now: NaiveDateTime, out: &mut dyn Write) -> Result<(), CliE
             ));
         }
     }
+    // A database this command makes (`init`, `demo` or `import` where
+    // there was none) is taken away again when the command fails, or when
+    // it only looked (`import --dry-run`): a mistyped --db leaves nothing.
     let made = Made::before(&path);
     let looked_only = matches!(cli.command, Command::Import { dry_run: true, .. });
     let result = open_store(&path, passphrase.as_ref()).and_then(|mut store| {

@@ -273,8 +273,6 @@ fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i6
     if std::fs::metadata(file).is_ok_and(|m| m.len() == 0) {
         return Err(bad("the file is empty".into()));
     }
-    // A workbook, a PDF or a bundle is named as what it is.
-    super::key::file_kind(file)?;
     let open = || {
         Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY)
             .map_err(|e| bad(e.to_string()))
@@ -294,9 +292,11 @@ fn check_backup(file: &Path, key: Option<&Passphrase>) -> Result<(Connection, i6
         }
         None => {
             if super::key::file_kind(file)? != super::key::FileKind::Plain {
-                return Err(StoreError::NeedsPassphrase {
-                    path: file.to_owned(),
-                });
+                return Err(super::key::not_a_database(file).unwrap_or(
+                    StoreError::NeedsPassphrase {
+                        path: file.to_owned(),
+                    },
+                ));
             }
         }
     }

@@ -112,12 +112,6 @@ pub fn file_kind(path: &Path) -> Result<FileKind> {
         .take(16)
         .read_to_end(&mut head)
         .map_err(open_error)?;
-    if let Some(what) = foreign(&head) {
-        return Err(StoreError::NotADatabase {
-            path: path.to_owned(),
-            what,
-        });
-    }
     Ok(match head.len() {
         0 => FileKind::New,
         _ if head == SQLITE_MAGIC => FileKind::Plain,
@@ -125,10 +119,22 @@ pub fn file_kind(path: &Path) -> Result<FileKind> {
     })
 }
 
-/// What a file given as a database is, when its first bytes are those of
-/// a file people keep beside one: an encrypted database starts with random
-/// bytes, and these would otherwise be taken for one ("give its
-/// passphrase").
+/// A file that is not a database but was given as one (a workbook, a PDF,
+/// a bundle), said as what it is instead of "encrypted, give its
+/// passphrase": asked only once the file has failed to open, since an
+/// encrypted database starts with random bytes that could, very rarely,
+/// look like one of these.
+pub(crate) fn not_a_database(path: &Path) -> Option<StoreError> {
+    let mut head = Vec::with_capacity(16);
+    File::open(path)
+        .and_then(|f| f.take(16).read_to_end(&mut head))
+        .ok()?;
+    foreign(&head).map(|what| StoreError::NotADatabase {
+        path: path.to_owned(),
+        what,
+    })
+}
+
 fn foreign(head: &[u8]) -> Option<&'static str> {
     const KINDS: &[(&[u8], &str)] = &[
         (
@@ -249,9 +255,9 @@ pub(super) fn apply_key_as(
             if failed.iter().any(first_page)
                 || (failed.is_empty() && e.code == ErrorCode::NotADatabase)
             {
-                Err(StoreError::WrongPassphrase {
+                Err(not_a_database(path).unwrap_or(StoreError::WrongPassphrase {
                     path: path.to_owned(),
-                })
+                }))
             } else if damage_code || !failed.is_empty() {
                 Err(damaged(path, &failed))
             } else {

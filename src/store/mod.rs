@@ -187,9 +187,11 @@ impl Store {
     /// with [`Store::open_encrypted`].
     pub fn open(path: &Path) -> Result<Store> {
         if key::file_kind(path)? == FileKind::Encrypted {
-            return Err(StoreError::NeedsPassphrase {
-                path: path.to_owned(),
-            });
+            return Err(
+                key::not_a_database(path).unwrap_or(StoreError::NeedsPassphrase {
+                    path: path.to_owned(),
+                }),
+            );
         }
         Store::open_with(path, None)
     }
