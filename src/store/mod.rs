@@ -141,6 +141,7 @@ const SOURCES: &[&str] = &[
     include_str!("migrations/0008_audit.sql"),
     include_str!("migrations/0009_retention.sql"),
     include_str!("migrations/0010_check_lists.sql"),
+    include_str!("migrations/0011_sync_home.sql"),
 ];
 
 const MIGRATIONS: &[M<'static>] = &[
@@ -154,6 +155,7 @@ const MIGRATIONS: &[M<'static>] = &[
     M::up(SOURCES[7]),
     M::up(SOURCES[8]),
     M::up(SOURCES[9]),
+    M::up(SOURCES[10]),
 ];
 
 /// The SQL of every migration, oldest first.
@@ -320,6 +322,7 @@ impl Store {
         migrations().to_latest(&mut store.conn)?;
         // Signatures and amendments made before the seals (migration 0007).
         seal::seal_backlog(&mut store.conn)?;
+        sync::settle_identity(&store.conn, &store.path)?;
         Ok(store)
     }
 

@@ -927,6 +927,56 @@ impl Store {
 }
 
 /// The local rowid of a live row of `table` with this uid.
+/// Gives a database opened somewhere other than where it was last opened
+/// (copied to another laptop or folder, or put in place from a backup) a
+/// new sync identity (migration 0011). Two copies writing as one origin
+/// would each take the other's edits for ones already seen: a same-field
+/// edit would be lost with no entry in the review queue. A new identity
+/// costs nothing: the rows keep the versions they had. The first open
+/// after the migration records where the file is and keeps its identity.
+pub(super) fn settle_identity(conn: &rusqlite::Connection, path: &str) -> Result<()> {
+    let Some(home) = home_of(std::path::Path::new(path)) else {
+        return Ok(());
+    };
+    let recorded: Option<String> =
+        conn.query_row("SELECT home FROM sync_state", [], |r| r.get(0))?;
+    match recorded {
+        Some(h) if h == home => {}
+        None => {
+            conn.execute("UPDATE sync_state SET home = ?1", [&home])?;
+        }
+        Some(_) => {
+            conn.execute(
+                "UPDATE sync_state SET home = ?1, origin = lower(hex(randomblob(8)))",
+                [&home],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A digest of where a database file lives: the machine, the file's full
+/// path and (on Unix) its device and inode, which a copy never shares.
+/// `None` for an in-memory store.
+fn home_of(path: &std::path::Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let full = path.canonicalize().ok()?;
+    let meta = std::fs::metadata(&full).ok()?;
+    #[cfg(unix)]
+    let on_disk = {
+        use std::os::unix::fs::MetadataExt;
+        format!("{}:{}", meta.dev(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let on_disk = {
+        let _ = meta;
+        String::new()
+    };
+    let machine = std::fs::read_to_string("/etc/machine-id").unwrap_or_default();
+    let text = format!("{}\n{}\n{on_disk}", machine.trim(), full.display());
+    Some(hex::encode(Sha256::digest(text.as_bytes())))
+}
+
 fn local_rid(tx: &rusqlite::Connection, table: &str, uid: &str) -> Result<Option<i64>> {
     Ok(tx
         .prepare_cached("SELECT rid FROM sync_row WHERE uid = ?1 AND tbl = ?2")?

@@ -1966,3 +1966,79 @@ fn a_bundle_carries_the_rows_schema_not_the_migration_count() {
         spec::ROWS_SCHEMA
     );
 }
+
+/// A database file copied to another laptop (or folder) instead of sent as
+/// a bundle: the copy takes its own sync identity when it is opened there,
+/// so the two copies' edits of one field meet as a conflict, as any two
+/// laptops' do, instead of one being taken for an edit already seen.
+#[test]
+fn a_copied_database_file_takes_its_own_identity_so_no_edit_is_lost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let a_path = dir.path().join("station.sqlite3");
+    Store::open(&a_path)
+        .expect("a")
+        .load_demo(&generate(Scale::Station, 7, today()))
+        .expect("demo");
+    let origin = |path: &Path| {
+        Store::open(path)
+            .expect("open")
+            .sync_status()
+            .expect("status")
+            .origin
+    };
+    let origin_a = origin(&a_path);
+    assert_eq!(
+        origin(&a_path),
+        origin_a,
+        "opened where it lives, it keeps it"
+    );
+    let b_path = dir.path().join("laptop-b").join("station.sqlite3");
+    std::fs::create_dir(b_path.parent().expect("folder")).expect("mkdir");
+    copy_db(&a_path, &b_path);
+    let origin_b = origin(&b_path);
+    assert_ne!(origin_b, origin_a, "the copy is another device");
+    assert_eq!(origin(&b_path), origin_b);
+
+    // Both change the first case's risk level, to different values.
+    let risk = |path: &Path| -> String {
+        rusqlite::Connection::open(path)
+            .expect("raw")
+            .query_row(
+                "SELECT risk FROM client_case ORDER BY id LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .expect("risk")
+    };
+    let before = risk(&a_path);
+    let others: Vec<&str> = ["general", "priority", "high"]
+        .into_iter()
+        .filter(|r| *r != before)
+        .collect();
+    for (path, value) in [(&a_path, others[0]), (&b_path, others[1])] {
+        rusqlite::Connection::open(path)
+            .expect("raw")
+            .execute(
+                "UPDATE client_case SET risk = ?1 WHERE id = (SELECT min(id) FROM client_case)",
+                [value],
+            )
+            .expect("edit");
+    }
+    let from_b = Store::open(&b_path)
+        .expect("b")
+        .export_bundle(None, now(), &mut |_, _| {})
+        .expect("export");
+    let mut a = Store::open(&a_path).expect("a");
+    a.import_bundle(&from_b, "b.bundle", false, now())
+        .expect("import");
+    let queue = a.conflicts(true).expect("queue");
+    assert_eq!(queue.len(), 1, "{queue:?}");
+    assert!(queue[0].sensitive, "risk is a person's decision");
+    let values = [
+        queue[0].winner_value.as_str(),
+        queue[0].loser_value.as_str(),
+    ];
+    for v in &others[..2] {
+        assert!(values.iter().any(|w| w.contains(v)), "{values:?}");
+    }
+}
