@@ -4,6 +4,16 @@ use std::io::{Error, ErrorKind, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+/// The files SQLite keeps beside a database while it is in use.
+pub const JOURNALS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// `path` with `suffix` added to its name: `station.sqlite3-wal`.
+pub fn beside(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
+}
+
 /// The database files opened by this process (`guard_database`).
 static DATABASES: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 
@@ -42,11 +52,7 @@ pub fn refuse_database(path: &Path) -> std::io::Result<()> {
     let target = resolved(path);
     let guarded = DATABASES.lock().unwrap_or_else(|e| e.into_inner());
     for db in guarded.iter() {
-        let same = ["", "-wal", "-shm", "-journal"].iter().any(|suffix| {
-            let mut name = db.as_os_str().to_owned();
-            name.push(suffix);
-            target == Path::new(&name)
-        });
+        let same = target == *db || JOURNALS.iter().any(|j| target == beside(db, j));
         if same {
             return Err(Error::new(
                 ErrorKind::InvalidInput,

@@ -1157,7 +1157,8 @@ pub fn preview_roster(
     let mut good = Vec::new();
     let mut bad = Vec::new();
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
-    let mut first_row_of_certificate: HashMap<String, (usize, String, bool)> = HashMap::new();
+    let mut first_row_of_certificate: HashMap<String, (usize, crate::model::StaffRecord)> =
+        HashMap::new();
     for (cells, &row) in table.rows.iter().zip(&table.row_numbers) {
         let mut c = Cells {
             table,
@@ -1214,21 +1215,19 @@ pub fn preview_roster(
                 }
                 if let Some(cert) = &record.certificate_no {
                     match first_row_of_certificate.get(cert) {
-                        Some((first, name, active))
-                            if *name != record.name || (*active && record.active()) =>
-                        {
+                        Some((first, other)) if !other.may_share_certificate(&record) => {
                             c.fail(
                                 Field::CertificateNo,
                                 Code::CertificateTaken.as_str(),
                                 format!(
-                                    "is also on row {first} ({name}); each person has their own"
+                                    "is also on row {first} ({}); each person has their own",
+                                    other.name
                                 ),
                             );
                         }
                         Some(_) => {}
                         None => {
-                            first_row_of_certificate
-                                .insert(cert.clone(), (row, record.name.clone(), record.active()));
+                            first_row_of_certificate.insert(cert.clone(), (row, record.clone()));
                         }
                     }
                 }

@@ -101,7 +101,8 @@ pub fn list(db: &Path, format: Format, out: &mut dyn Write) -> Result<(), CliErr
 }
 
 /// `restore FILE`: checked first, the current state saved, then replaced.
-/// A database too damaged to open is set aside instead of saved.
+/// A database too damaged to open is set aside instead of saved; where
+/// there is none, the backup is put in place.
 pub fn restore(
     db: &Path,
     key: Option<&Passphrase>,
@@ -109,56 +110,45 @@ pub fn restore(
     now: NaiveDateTime,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    // Where there is no database, the backup is put in place: there is
-    // nothing to keep (opening would make an empty file to back up).
-    if !db.exists() {
-        if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| CliError::WriteFile {
-                path: dir.to_owned(),
-                source,
-            })?;
+    if db.exists() {
+        // A damaged file is set aside rather than backed up and written into.
+        let opened = super::open_store(db, key)
+            .and_then(|store| store.quick_check().map(|()| store).map_err(CliError::from));
+        match opened {
+            Ok(mut store) => {
+                let report = store.restore_from(file, now, &mut |_, _| {})?;
+                writeln!(out, "restored {} into {}", file.display(), store.path())?;
+                if let Some(saved) = report.saved_as {
+                    writeln!(
+                        out,
+                        "the database as it was before is kept as {}",
+                        saved.path.display()
+                    )?;
+                }
+                return Ok(());
+            }
+            Err(CliError::Store(StoreError::Damaged { .. })) => {}
+            Err(e) => return Err(e),
         }
-        restore_file(db, file, key, now)?;
-        let store = super::open_store(db, key)?;
-        store.audit(
-            AuditAction::Restore,
-            None,
-            None,
-            json!({ "file": file.display().to_string() }),
-        )?;
-        writeln!(out, "restored {} into {}", file.display(), db.display())?;
-        return Ok(());
+    } else if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Where there is no database, the backup is put in place: there is
+        // nothing to keep (opening would make an empty file to back up).
+        std::fs::create_dir_all(dir).map_err(|source| CliError::WriteFile {
+            path: dir.to_owned(),
+            source,
+        })?;
     }
-    // A damaged file is set aside rather than backed up and written into.
-    let opened = super::open_store(db, key)
-        .and_then(|store| store.quick_check().map(|()| store).map_err(CliError::from));
-    match opened {
-        Ok(mut store) => {
-            let report = store.restore_from(file, now, &mut |_, _| {})?;
-            writeln!(out, "restored {} into {}", file.display(), store.path())?;
-            if let Some(saved) = report.saved_as {
-                writeln!(
-                    out,
-                    "the database as it was before is kept as {}",
-                    saved.path.display()
-                )?;
-            }
-        }
-        Err(CliError::Store(StoreError::Damaged { .. })) => {
-            let kept = restore_file(db, file, key, now)?;
-            let store = super::open_store(db, key)?;
-            store.audit(
-                AuditAction::Restore,
-                None,
-                None,
-                json!({ "file": file.display().to_string(), "damaged_kept_as": kept.as_ref().map(|p| p.display().to_string()) }),
-            )?;
-            writeln!(out, "restored {} into {}", file.display(), db.display())?;
-            if let Some(kept) = kept {
-                writeln!(out, "the damaged database is kept as {}", kept.display())?;
-            }
-        }
-        Err(e) => return Err(e),
+    let kept = restore_file(db, file, key, now)?;
+    let store = super::open_store(db, key)?;
+    store.audit(
+        AuditAction::Restore,
+        None,
+        None,
+        json!({ "file": file.display().to_string(), "damaged_kept_as": kept.as_ref().map(|p| p.display().to_string()) }),
+    )?;
+    writeln!(out, "restored {} into {}", file.display(), db.display())?;
+    if let Some(kept) = kept {
+        writeln!(out, "the damaged database is kept as {}", kept.display())?;
     }
     Ok(())
 }

@@ -651,9 +651,7 @@ impl CliError {
 /// (SQLite would make it one and answer from it).
 fn no_data(db: &Path) -> bool {
     let len = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    let mut wal = db.as_os_str().to_owned();
-    wal.push("-wal");
-    db.is_file() && len(db) == 0 && len(Path::new(&wal)) == 0
+    db.is_file() && len(db) == 0 && len(&crate::files::beside(db, "-wal")) == 0
 }
 
 /// What was at a database's path before a command ran, so that what the
@@ -682,10 +680,9 @@ impl Made {
         if self.file {
             return;
         }
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-            let mut name = db.as_os_str().to_owned();
-            name.push(suffix);
-            let _ = std::fs::remove_file(PathBuf::from(name));
+        let _ = std::fs::remove_file(db);
+        for journal in crate::files::JOURNALS {
+            let _ = std::fs::remove_file(crate::files::beside(db, journal));
         }
         if !self.backups {
             let _ = std::fs::remove_dir_all(crate::store::backup::backup_dir(db));

@@ -109,25 +109,6 @@ pub fn policy(
             from,
             note,
         } => {
-            // Said plainly here; the window shows the same refusals beside
-            // its fields.
-            let Some(setting) = Policy::SETTINGS.iter().find(|s| s.key == key) else {
-                return Err(CliError::Usage(format!(
-                    "there is no figure {key:?}: `stationdesk policy show` lists them (the key column)"
-                )));
-            };
-            let digits = value.trim();
-            let too_large = !digits.is_empty()
-                && digits.bytes().all(|b| b.is_ascii_digit())
-                && digits
-                    .parse::<u64>()
-                    .map_or(true, |v| v > u64::from(setting.max));
-            if too_large {
-                return Err(CliError::Usage(format!(
-                    "{key} can be at most {} (given {digits})",
-                    setting.max
-                )));
-            }
             let input = PolicyChangeInput {
                 key,
                 value,
@@ -136,20 +117,34 @@ pub fn policy(
                 note,
             };
             if let Err(invalid) = input.validate() {
-                // The fields by the options that carry them.
+                // Said for the command line: the options by their names,
+                // the figure's range, the way to the keys.
+                let setting = Policy::SETTINGS.iter().find(|s| s.key == input.key);
                 let said: Vec<String> = invalid
                     .0
                     .iter()
-                    .map(|e| {
-                        let name = match e.field {
-                            "changed_by" => "--by",
-                            "from" => "--from",
-                            "note" => "--note",
-                            other => other,
-                        };
-                        match e.code {
-                            Code::BadNumber => format!("{name} must be a whole number from 1"),
-                            code => format!("{name} {}", code.sentence()),
+                    .map(|e| match (e.field, e.code, setting) {
+                        ("key", _, _) => format!(
+                            "there is no figure {:?}: `stationdesk policy show` lists them (the key column)",
+                            input.key
+                        ),
+                        ("value", Code::TooLarge, Some(s)) => format!(
+                            "{} can be at most {} (given {})",
+                            s.key,
+                            s.max,
+                            input.value.trim()
+                        ),
+                        ("value", Code::BadNumber, _) => {
+                            "value must be a whole number from 1".to_string()
+                        }
+                        (field, code, _) => {
+                            let name = match field {
+                                "changed_by" => "--by",
+                                "from" => "--from",
+                                "note" => "--note",
+                                other => other,
+                            };
+                            format!("{name} {}", code.sentence())
                         }
                     })
                     .collect();

@@ -141,17 +141,17 @@ impl PolicyChangeInput {
     /// no larger than the figure's `max`, a month, a name.
     pub fn validate(&self) -> Result<(String, u32, Month, String, String), Invalid> {
         let mut c = Checker::default();
-        let setting = Policy::SETTINGS.iter().find(|s| s.key == self.key);
-        if setting.is_none() {
+        if Policy::default().get(&self.key).is_none() {
             c.fail("key", Code::UnknownChoice);
         }
-        let text = self.value.trim();
+        // `Policy::set` holds the figure's range: tried on the defaults.
         let value = c.check(
             "value",
-            match text.parse::<u64>() {
-                Ok(0) => Err(Code::BadNumber),
-                Ok(v) if setting.is_some_and(|s| v > u64::from(s.max)) => Err(Code::TooLarge),
-                Ok(v) => u32::try_from(v).map_err(|_| Code::TooLarge),
+            match self.value.trim().parse::<u32>() {
+                Ok(v) => match Policy::default().set(&self.key, v) {
+                    Ok(()) | Err(Code::UnknownChoice) => Ok(v),
+                    Err(code) => Err(code),
+                },
                 Err(e) if *e.kind() == std::num::IntErrorKind::PosOverflow => Err(Code::TooLarge),
                 Err(_) => Err(Code::BadNumber),
             },

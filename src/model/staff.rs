@@ -149,6 +149,13 @@ impl StaffRecord {
         self.left_date.is_none()
     }
 
+    /// Whether `other`, holding the same certificate number, can be the
+    /// same person: one name, and not both still working (someone who
+    /// left and came back is two rows with one number).
+    pub fn may_share_certificate(&self, other: &StaffRecord) -> bool {
+        self.name == other.name && !(self.active() && other.active())
+    }
+
     /// Registration is valid for `years` (R16: three by default, the
     /// policy's `registration_years`).
     pub fn registration_expiry(&self, years: u32) -> Option<NaiveDate> {

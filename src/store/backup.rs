@@ -192,10 +192,6 @@ fn copy_database(
         name.push(".partial");
         PathBuf::from(name)
     };
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| StoreError::Io { path, source }
-    };
     crate::files::refuse_database(dest).map_err(io(dest))?;
     if dest.is_dir() {
         return Err(io(dest)(std::io::Error::new(
@@ -227,10 +223,6 @@ fn copy_into(
     key: Option<&Passphrase>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<()> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| StoreError::Io { path, source }
-    };
     {
         let mut to = Connection::open(partial).map_err(|source| StoreError::Open {
             path: partial.to_owned(),
@@ -253,6 +245,12 @@ fn copy_into(
         .map_err(io(partial))?;
     std::fs::rename(partial, dest).map_err(io(dest))?;
     Ok(())
+}
+
+/// An IO error at `path`, as the store says it ("cannot write PATH: …").
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError {
+    let path = path.to_owned();
+    move |source| StoreError::Io { path, source }
 }
 
 /// Opens a backup read-only with `key` and checks that it is a whole,
@@ -480,16 +478,8 @@ pub fn restore_file(
     now: NaiveDateTime,
 ) -> Result<Option<PathBuf>> {
     drop(check_backup(backup, key)?);
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source| StoreError::Io { path, source }
-    };
     let stamp = now.format("%Y%m%d-%H%M%S").to_string();
-    let sibling = |suffix: &str| {
-        let mut name = db.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
+    let sibling = |suffix: &str| crate::files::beside(db, suffix);
     let partial = sibling(".restoring");
     let copy = tempfile::TempPath::try_from_path(&partial).map_err(io(&partial))?;
     std::fs::copy(backup, &copy).map_err(io(&partial))?;
@@ -503,7 +493,7 @@ pub fn restore_file(
     } else {
         None
     };
-    for side in ["-wal", "-shm", "-journal"] {
+    for side in crate::files::JOURNALS {
         let from = sibling(side);
         if from.exists() {
             let to = sibling(&format!(".damaged-{stamp}{side}"));

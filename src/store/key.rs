@@ -102,21 +102,24 @@ pub fn file_kind(path: &Path) -> Result<FileKind> {
         path: path.to_owned(),
         source: rusqlite::Error::ToSqlConversionFailure(Box::new(source)),
     };
-    let mut file = match File::open(path) {
-        Ok(f) => f,
+    let head = match first_bytes(path) {
+        Ok(head) => head,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(FileKind::New),
         Err(e) => return Err(open_error(e)),
     };
-    let mut head = Vec::with_capacity(16);
-    (&mut file)
-        .take(16)
-        .read_to_end(&mut head)
-        .map_err(open_error)?;
     Ok(match head.len() {
         0 => FileKind::New,
         _ if head == SQLITE_MAGIC => FileKind::Plain,
         _ => FileKind::Encrypted,
     })
+}
+
+/// The file's first 16 bytes (fewer for a shorter file): what tells a
+/// plain SQLite file, an encrypted one and other files apart.
+fn first_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(16);
+    File::open(path)?.take(16).read_to_end(&mut head)?;
+    Ok(head)
 }
 
 /// A file that is not a database but was given as one (a workbook, a PDF,
@@ -125,10 +128,7 @@ pub fn file_kind(path: &Path) -> Result<FileKind> {
 /// encrypted database starts with random bytes that could, very rarely,
 /// look like one of these.
 pub(crate) fn not_a_database(path: &Path) -> Option<StoreError> {
-    let mut head = Vec::with_capacity(16);
-    File::open(path)
-        .and_then(|f| f.take(16).read_to_end(&mut head))
-        .ok()?;
+    let head = first_bytes(path).ok()?;
     foreign(&head).map(|what| StoreError::NotADatabase {
         path: path.to_owned(),
         what,

@@ -231,7 +231,7 @@ fn certificate_holder(
     let holders = stmt.query_map(params![cert, except], staff_from_row)?;
     for holder in holders {
         let holder = holder?;
-        if holder.record.name != record.name || (holder.record.active() && record.active()) {
+        if !holder.record.may_share_certificate(record) {
             return Ok(Some(holder));
         }
     }

@@ -926,7 +926,6 @@ impl Store {
     }
 }
 
-/// The local rowid of a live row of `table` with this uid.
 /// Gives a database opened somewhere other than where it was last opened
 /// (copied to another laptop or folder, or put in place from a backup) a
 /// new sync identity (migration 0011). Two copies writing as one origin
@@ -977,6 +976,7 @@ fn home_of(path: &std::path::Path) -> Option<String> {
     Some(hex::encode(Sha256::digest(text.as_bytes())))
 }
 
+/// The local rowid of a live row of `table` with this uid.
 fn local_rid(tx: &rusqlite::Connection, table: &str, uid: &str) -> Result<Option<i64>> {
     Ok(tx
         .prepare_cached("SELECT rid FROM sync_row WHERE uid = ?1 AND tbl = ?2")?
